@@ -1,0 +1,865 @@
+//! One pass over the payload: the caller's claims type and the registered claims together.
+//!
+//! Why one pass: the usual approach parses the payload into a map to validate `exp`/`aud`/..., then
+//! parses it again into the caller's type. Here the caller's `Deserialize` impl is handed a map
+//! access that *watches* the members go by: registered claim names (`exp`, `nbf`, `iat`, `iss`,
+//! `aud`, `sub`, `jti`) are captured as raw JSON, type-checked and compared, and then replayed to
+//! the caller's type. Every member name is also recorded to reject duplicates.
+//!
+//! Failures are ordered so that time failures come last: if the token fails only on `exp`,
+//! `nbf` or `iat`, the caller can still reach the claims (see [`crate::Rejection`]).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::value::RawValue;
+
+use crate::error::{ClaimProblem, ClaimsProblem, Error};
+use crate::json::{self, ErrorSlot, KeySeed, SeenKeys};
+use crate::validation::Validation;
+
+/// Largest NumericDate accepted: 9999-12-31T23:59:59Z.
+const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
+/// Longest claim name quoted in an error.
+const MAX_QUOTED_NAME: usize = 64;
+
+/// The registered time claims of a token, as whole seconds since the Unix epoch.
+///
+/// Fractional values are rounded towards the stricter side: `exp` down, `nbf` up, `iat` down.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeClaims {
+    /// `exp`: on or after this moment the token must not be accepted.
+    pub expires_at: Option<u64>,
+    /// `nbf`: before this moment the token must not be accepted.
+    pub not_before: Option<u64>,
+    /// `iat`: when the token was issued.
+    pub issued_at: Option<u64>,
+}
+
+/// What the checks decided, when the claims themselves parsed.
+pub(crate) struct Checked<C> {
+    pub(crate) claims: C,
+    pub(crate) times: TimeClaims,
+    /// Set when the only failure is a time claim; the claims are still trustworthy otherwise.
+    pub(crate) time_failure: Option<Error>,
+}
+
+/// Whether to run the claim checks, or only parse (for unverified inspection).
+#[derive(Clone, Copy)]
+pub(crate) enum Mode<'v> {
+    Validate {
+        validation: &'v Validation,
+        now: u64,
+    },
+    InspectOnly,
+}
+
+/// Parses `payload` into `C`, validating the registered claims on the way.
+pub(crate) fn parse<'de, C: Deserialize<'de>>(
+    payload: &'de [u8],
+    mode: Mode<'_>,
+) -> Result<Checked<C>, Error> {
+    let mut slot = ErrorSlot::default();
+    let mut current = CurrentClaim::default();
+    let seed = PayloadSeed::<C> {
+        mode,
+        slot: &mut slot,
+        current: &mut current,
+        marker: PhantomData,
+    };
+    json::parse_object(payload, seed)
+        .map_err(|e| slot.take().unwrap_or_else(|| user_type_error(&e, &current)))
+}
+
+/// The name of the member being parsed when an error struck, for the error message.
+#[derive(Default)]
+struct CurrentClaim(Option<Box<str>>);
+
+impl CurrentClaim {
+    fn set(&mut self, name: &str) {
+        let mut end = name.len().min(MAX_QUOTED_NAME);
+        while !name.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        self.0 = Some(name.get(..end).unwrap_or_default().into());
+    }
+}
+
+/// Turns a serde_json failure (from the JSON text or from the caller's type) into a crate error
+/// without ever carrying the message text, which may quote claim values.
+fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Data => {}
+        Category::Syntax | Category::Eof | Category::Io => {
+            return Error::InvalidPayload(json::describe(error));
+        }
+    }
+    let text = error.to_string();
+    if let Some(field) = text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let mut name = CurrentClaim::default();
+        name.set(field);
+        return Error::ClaimsType {
+            claim: name.0,
+            problem: ClaimsProblem::MissingField,
+        };
+    }
+    if text.starts_with("invalid type: map") && current.0.is_none() {
+        return Error::ClaimsType {
+            claim: None,
+            problem: ClaimsProblem::NotAnObjectType,
+        };
+    }
+    let problem = if text.starts_with("unknown field") {
+        ClaimsProblem::UnknownClaim
+    } else {
+        ClaimsProblem::WrongTypeOrValue
+    };
+    Error::ClaimsType {
+        claim: current.0.clone(),
+        problem,
+    }
+}
+
+struct PayloadSeed<'s, 'v, C> {
+    mode: Mode<'v>,
+    slot: &'s mut ErrorSlot,
+    current: &'s mut CurrentClaim,
+    marker: PhantomData<fn() -> C>,
+}
+
+impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, C> {
+    type Value = Checked<C>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, C> {
+    type Value = Checked<C>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut tee = Tee {
+            inner: map,
+            seen: SeenKeys::new(),
+            registered: Registered::default(),
+            pending: None,
+            mode: self.mode,
+            slot: self.slot,
+            current: self.current,
+        };
+        let claims = C::deserialize(MapAccessDeserializer::new(&mut tee))?;
+        // A hand-written claims type may stop reading early: every member must still be seen.
+        while tee.next_key::<IgnoredAny>()?.is_some() {
+            tee.next_value::<IgnoredAny>()?;
+        }
+        let times = tee.registered.times;
+        match tee.mode {
+            Mode::InspectOnly => Ok(Checked {
+                claims,
+                times,
+                time_failure: None,
+            }),
+            Mode::Validate { validation, now } => {
+                if let Err(error) = tee.registered.check(&tee.seen, validation) {
+                    return Err(tee.slot.fail(error));
+                }
+                let time_failure = check_times(&times, validation, now).err();
+                Ok(Checked {
+                    claims,
+                    times,
+                    time_failure,
+                })
+            }
+        }
+    }
+}
+
+/// The registered claims this module watches for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Claim {
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Aud,
+    Sub,
+    Jti,
+}
+
+impl Claim {
+    fn from_name(name: &str) -> Option<Claim> {
+        Some(match name {
+            "exp" => Claim::Exp,
+            "nbf" => Claim::Nbf,
+            "iat" => Claim::Iat,
+            "iss" => Claim::Iss,
+            "aud" => Claim::Aud,
+            "sub" => Claim::Sub,
+            "jti" => Claim::Jti,
+            _ => return None,
+        })
+    }
+}
+
+/// What the registered claims turned out to be.
+#[derive(Default)]
+struct Registered {
+    times: TimeClaims,
+    /// `Some(true)` when `iss` was present and accepted.
+    issuer_ok: Option<bool>,
+    audience_ok: Option<bool>,
+    subject_ok: Option<bool>,
+}
+
+impl Registered {
+    /// Type-checks one registered claim's raw JSON and records whether it is acceptable.
+    fn record(&mut self, claim: Claim, raw: &str, mode: Mode<'_>) -> Result<(), Error> {
+        let validation = match mode {
+            Mode::Validate { validation, .. } => Some(validation),
+            Mode::InspectOnly => None,
+        };
+        match claim {
+            Claim::Exp => self.times.expires_at = Some(numeric_date(raw, "exp", Rounding::Down)?),
+            Claim::Nbf => self.times.not_before = Some(numeric_date(raw, "nbf", Rounding::Up)?),
+            Claim::Iat => self.times.issued_at = Some(numeric_date(raw, "iat", Rounding::Down)?),
+            Claim::Iss => {
+                let issuer = string(raw).ok_or(Error::InvalidClaim {
+                    claim: "iss",
+                    reason: ClaimProblem::NotAString,
+                })?;
+                self.issuer_ok =
+                    validation.map(|v| v.issuers.iter().any(|accepted| **accepted == *issuer));
+            }
+            Claim::Sub => {
+                let subject = string(raw).ok_or(Error::InvalidClaim {
+                    claim: "sub",
+                    reason: ClaimProblem::NotAString,
+                })?;
+                self.subject_ok = validation.map(|v| {
+                    v.subject
+                        .as_deref()
+                        .is_none_or(|expected| expected == subject)
+                });
+            }
+            Claim::Jti => {
+                string(raw).ok_or(Error::InvalidClaim {
+                    claim: "jti",
+                    reason: ClaimProblem::NotAString,
+                })?;
+            }
+            Claim::Aud => {
+                let audiences: &[Box<str>] = validation.map_or(&[], |v| &v.audiences);
+                let mut de = serde_json::Deserializer::from_str(raw);
+                let matched = de
+                    .deserialize_any(AudienceVisitor {
+                        accepted: audiences,
+                    })
+                    .map_err(|_| Error::InvalidClaim {
+                        claim: "aud",
+                        reason: ClaimProblem::NotAnAudience,
+                    })?;
+                self.audience_ok = Some(matched);
+            }
+        }
+        Ok(())
+    }
+
+    /// The non-time checks, in a fixed order: presence, issuer, audience, subject.
+    fn check(&self, seen: &SeenKeys<'_>, validation: &Validation) -> Result<(), Error> {
+        let present = |name: &str| seen.contains(name);
+        if validation.require_exp && !present("exp") {
+            return Err(Error::MissingClaim(Cow::Borrowed("exp")));
+        }
+        for (configured, name) in [
+            (!validation.issuers.is_empty(), "iss"),
+            (!validation.audiences.is_empty(), "aud"),
+            (validation.subject.is_some(), "sub"),
+            (validation.max_age.is_some(), "iat"),
+        ] {
+            if configured && !present(name) {
+                return Err(Error::MissingClaim(Cow::Borrowed(name)));
+            }
+        }
+        if let Some(missing) = validation.required.iter().find(|name| !present(name)) {
+            return Err(Error::MissingClaim(missing.clone()));
+        }
+        if !validation.issuers.is_empty() && self.issuer_ok != Some(true) {
+            return Err(Error::WrongIssuer);
+        }
+        if self.audience_ok == Some(false) {
+            return Err(Error::WrongAudience);
+        }
+        if self.subject_ok == Some(false) {
+            return Err(Error::WrongSubject);
+        }
+        Ok(())
+    }
+}
+
+/// `exp`, `nbf` and `iat` against the clock, with saturating arithmetic throughout.
+fn check_times(times: &TimeClaims, validation: &Validation, now: u64) -> Result<(), Error> {
+    let leeway = validation.leeway;
+    if let Some(exp) = times.expires_at {
+        if now >= exp.saturating_add(leeway) {
+            return Err(Error::Expired);
+        }
+    }
+    if let Some(nbf) = times.not_before {
+        if now.saturating_add(leeway) < nbf {
+            return Err(Error::NotYetValid);
+        }
+    }
+    if let Some(iat) = times.issued_at {
+        if validation.reject_future_iat && iat > now.saturating_add(leeway) {
+            return Err(Error::IssuedInFuture);
+        }
+        if let Some(max_age) = validation.max_age {
+            if now > iat.saturating_add(max_age).saturating_add(leeway) {
+                return Err(Error::TooOld);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Rounding {
+    Down,
+    Up,
+}
+
+/// A NumericDate (RFC 7519 §2): a JSON number, finite, within 0 ..= year 9999.
+fn numeric_date(raw: &str, claim: &'static str, rounding: Rounding) -> Result<u64, Error> {
+    let invalid = |reason| Error::InvalidClaim { claim, reason };
+    // Fast path: plain digits, the form every issuer writes.
+    if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        let value = raw.bytes().fold(0u64, |acc, b| {
+            acc.saturating_mul(10)
+                .saturating_add(u64::from(b.wrapping_sub(b'0')))
+        });
+        return if value <= MAX_NUMERIC_DATE {
+            Ok(value)
+        } else {
+            Err(invalid(ClaimProblem::AfterYear9999))
+        };
+    }
+    let number: serde_json::Number =
+        serde_json::from_str(raw).map_err(|_| invalid(ClaimProblem::NotANumber))?;
+    if let Some(value) = number.as_u64() {
+        return if value <= MAX_NUMERIC_DATE {
+            Ok(value)
+        } else {
+            Err(invalid(ClaimProblem::AfterYear9999))
+        };
+    }
+    if number.as_i64().is_some() {
+        return Err(invalid(ClaimProblem::BeforeEpoch));
+    }
+    let value = number
+        .as_f64()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| invalid(ClaimProblem::NotFinite))?;
+    let rounded = match rounding {
+        Rounding::Down => value.floor(),
+        Rounding::Up => value.ceil(),
+    };
+    if rounded < 0.0 {
+        return Err(invalid(ClaimProblem::BeforeEpoch));
+    }
+    if rounded > MAX_NUMERIC_DATE as f64 {
+        return Err(invalid(ClaimProblem::AfterYear9999));
+    }
+    // In range 0 ..= MAX_NUMERIC_DATE, so the conversion is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(rounded as u64)
+}
+
+/// The text of a JSON string, without copying when it has no escapes.
+fn string(raw: &str) -> Option<Cow<'_, str>> {
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        if !inner.contains('\\') {
+            return Some(Cow::Borrowed(inner)); // already validated as a JSON string by serde_json
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let value = KeySeed.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(value)
+}
+
+/// Accepts a string or a non-empty array of strings; yields whether any is accepted.
+struct AudienceVisitor<'a> {
+    accepted: &'a [Box<str>],
+}
+
+impl AudienceVisitor<'_> {
+    fn accepts(&self, audience: &str) -> bool {
+        self.accepted.iter().any(|a| **a == *audience)
+    }
+}
+
+impl<'de> Visitor<'de> for AudienceVisitor<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a non-empty array of strings")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(self.accepts(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut matched = false;
+        let mut count = 0usize;
+        while let Some(audience) = seq.next_element_seed(KeySeed)? {
+            count = count.saturating_add(1);
+            matched |= self.accepts(&audience);
+        }
+        if count == 0 {
+            return Err(de::Error::invalid_length(0, &self));
+        }
+        Ok(matched)
+    }
+}
+
+/// The map access handed to the caller's claims type.
+struct Tee<'s, 'v, 'de, A> {
+    inner: A,
+    seen: SeenKeys<'de>,
+    registered: Registered,
+    pending: Option<Claim>,
+    mode: Mode<'v>,
+    slot: &'s mut ErrorSlot,
+    current: &'s mut CurrentClaim,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, '_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(name) = self.inner.next_key_seed(KeySeed)? else {
+            return Ok(None);
+        };
+        self.current.set(&name);
+        self.pending = Claim::from_name(&name);
+        if !self.seen.insert(name.clone()) {
+            return Err(self
+                .slot
+                .fail(Error::InvalidPayload("duplicate claim name")));
+        }
+        match name {
+            Cow::Borrowed(borrowed) => seed
+                .deserialize(BorrowedStrDeserializer::new(borrowed))
+                .map(Some),
+            Cow::Owned(owned) => seed.deserialize(StringDeserializer::new(owned)).map(Some),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        let Some(claim) = self.pending.take() else {
+            return self.inner.next_value_seed(seed);
+        };
+        let raw: &'de RawValue = self.inner.next_value()?;
+        if let Err(error) = self.registered.record(claim, raw.get(), self.mode) {
+            return Err(self.slot.fail(error));
+        }
+        let mut replay = serde_json::Deserializer::from_str(raw.get());
+        seed.deserialize(&mut replay).map_err(de::Error::custom)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use serde::Deserialize;
+
+    const NOW: u64 = 1_700_000_000;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Claims<'a> {
+        sub: &'a str,
+        exp: u64,
+        #[serde(default)]
+        role: Option<String>,
+    }
+
+    fn validate<'de, C: Deserialize<'de>>(
+        json: &'de str,
+        v: &Validation,
+    ) -> Result<Checked<C>, Error> {
+        parse(
+            json.as_bytes(),
+            Mode::Validate {
+                validation: v,
+                now: NOW,
+            },
+        )
+    }
+
+    fn kind(json: &str, v: &Validation) -> ErrorKind {
+        match validate::<serde_json::Value>(json, v) {
+            Ok(checked) => checked
+                .time_failure
+                .map_or_else(|| panic!("accepted {json}"), |e| e.kind()),
+            Err(e) => e.kind(),
+        }
+    }
+
+    #[test]
+    fn one_pass_gives_borrowed_claims_and_times() {
+        let json = r#"{"sub":"alice","exp":1700000100,"iat":1699999999.9,"role":"admin"}"#;
+        let checked = validate::<Claims<'_>>(json, &Validation::new()).unwrap();
+        assert_eq!(
+            checked.claims,
+            Claims {
+                sub: "alice",
+                exp: 1_700_000_100,
+                role: Some("admin".into())
+            }
+        );
+        assert_eq!(checked.times.expires_at, Some(1_700_000_100));
+        assert_eq!(checked.times.issued_at, Some(1_699_999_999));
+        assert!(checked.time_failure.is_none());
+    }
+
+    #[test]
+    fn reject_payload_that_is_not_an_object() {
+        for json in [
+            r#"["joe",1300819380,true]"#,
+            r#""joe""#,
+            "null",
+            "1",
+            "",
+            "{",
+            r#"{"exp":1} {}"#,
+        ] {
+            assert_eq!(
+                kind(json, &Validation::new()),
+                ErrorKind::InvalidPayload,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn reject_duplicate_claims_even_when_the_type_ignores_them() {
+        let v = Validation::new().allow_missing_exp();
+        assert_eq!(
+            kind(r#"{"sub":"a","sub":"admin"}"#, &v),
+            ErrorKind::InvalidPayload
+        );
+        assert_eq!(kind(r#"{"x":1,"x":2}"#, &v), ErrorKind::InvalidPayload);
+        assert_eq!(
+            kind(r#"{"exp":1,"e\u0078p":2}"#, &v),
+            ErrorKind::InvalidPayload
+        );
+        #[derive(Deserialize)]
+        struct Nothing {}
+        let err = validate::<Nothing>(r#"{"exp":4000000000,"role":"user","role":"admin"}"#, &v)
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidPayload);
+    }
+
+    #[test]
+    fn reject_time_claims_of_wrong_type_or_range() {
+        let v = Validation::new().allow_missing_exp();
+        for claim in ["exp", "nbf", "iat"] {
+            for value in [
+                r#""9999999999""#,
+                "true",
+                "null",
+                "[1]",
+                "{}",
+                "-1",
+                "1e400",
+                "1.5e19",
+                "18446744073709551616",
+                "9223372036854775808",
+                "253402300800",
+                "-0.5e1",
+            ] {
+                let json = format!(r#"{{"{claim}":{value}}}"#);
+                assert_eq!(kind(&json, &v), ErrorKind::InvalidClaim, "{json}");
+            }
+        }
+    }
+
+    #[test]
+    fn fractional_times_round_to_the_strict_side() {
+        let v = Validation::new();
+        let c = validate::<serde_json::Value>(r#"{"exp":1700000000.9,"nbf":1700000000.1}"#, &v)
+            .unwrap();
+        assert_eq!(c.times.expires_at, Some(NOW));
+        assert_eq!(c.times.not_before, Some(NOW + 1));
+        assert_eq!(c.time_failure.unwrap().kind(), ErrorKind::Expired);
+    }
+
+    #[test]
+    fn exp_and_nbf_boundaries() {
+        let v = Validation::new();
+        assert_eq!(kind(&format!(r#"{{"exp":{NOW}}}"#), &v), ErrorKind::Expired);
+        assert!(
+            validate::<serde_json::Value>(&format!(r#"{{"exp":{}}}"#, NOW + 1), &v)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        let ok = format!(r#"{{"exp":{},"nbf":{NOW}}}"#, NOW + 10);
+        assert!(
+            validate::<serde_json::Value>(&ok, &v)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        let early = format!(r#"{{"exp":{},"nbf":{}}}"#, NOW + 10, NOW + 1);
+        assert_eq!(kind(&early, &v), ErrorKind::NotYetValid);
+        let lenient = Validation::new().leeway(1);
+        assert!(
+            validate::<serde_json::Value>(&early, &lenient)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        assert!(
+            validate::<serde_json::Value>(&format!(r#"{{"exp":{NOW}}}"#), &lenient)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn reject_leeway_overflow_tricks() {
+        let v = Validation::new().leeway(u64::MAX);
+        let huge = format!(r#"{{"exp":{MAX_NUMERIC_DATE}}}"#);
+        assert!(
+            validate::<serde_json::Value>(&huge, &v)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        assert_eq!(
+            kind(&format!(r#"{{"exp":{}}}"#, NOW - 301), &v),
+            ErrorKind::Expired
+        );
+        assert!(
+            validate::<serde_json::Value>(r#"{"exp":4000000000,"nbf":0}"#, &v)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn reject_missing_exp_by_default() {
+        assert_eq!(
+            kind(r#"{"sub":"admin"}"#, &Validation::new()),
+            ErrorKind::MissingClaim
+        );
+        assert!(
+            validate::<serde_json::Value>(
+                r#"{"sub":"admin"}"#,
+                &Validation::new().allow_missing_exp()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        let v = Validation::new()
+            .allow_missing_exp()
+            .issuer("https://idp.example");
+        assert!(validate::<serde_json::Value>(r#"{"iss":"https://idp.example"}"#, &v).is_ok());
+        for iss in [
+            r#""https://idp.example.evil""#,
+            r#""https://idp""#,
+            r#""HTTPS://IDP.EXAMPLE""#,
+            r#""https://idp.example/""#,
+            r#""https://idp.example\u0000""#,
+        ] {
+            assert_eq!(
+                kind(&format!(r#"{{"iss":{iss}}}"#), &v),
+                ErrorKind::WrongIssuer,
+                "{iss}"
+            );
+        }
+        assert_eq!(
+            kind(r#"{"iss":["https://attacker","https://idp.example"]}"#, &v),
+            ErrorKind::InvalidClaim
+        );
+        assert_eq!(kind(r#"{"sub":"x"}"#, &v), ErrorKind::MissingClaim);
+    }
+
+    #[test]
+    fn audience_string_or_array() {
+        let v = Validation::new().allow_missing_exp().audience("api");
+        for ok in [
+            r#""api""#,
+            r#"["api","other"]"#,
+            r#"["other","api"]"#,
+            r#""\u0061pi""#,
+        ] {
+            assert!(
+                validate::<serde_json::Value>(&format!(r#"{{"aud":{ok}}}"#), &v).is_ok(),
+                "{ok}"
+            );
+        }
+        for wrong in [r#""API""#, r#""api ""#, r#""""#, r#"[""]"#, r#"["other"]"#] {
+            assert_eq!(
+                kind(&format!(r#"{{"aud":{wrong}}}"#), &v),
+                ErrorKind::WrongAudience,
+                "{wrong}"
+            );
+        }
+        for invalid in [
+            "[]",
+            "[null]",
+            r#"[["api"]]"#,
+            r#"{"0":"api"}"#,
+            "null",
+            "1",
+        ] {
+            assert_eq!(
+                kind(&format!(r#"{{"aud":{invalid}}}"#), &v),
+                ErrorKind::InvalidClaim,
+                "{invalid}"
+            );
+        }
+        assert_eq!(kind(r#"{"sub":"x"}"#, &v), ErrorKind::MissingClaim);
+    }
+
+    #[test]
+    fn reject_audience_when_none_configured() {
+        let v = Validation::new().allow_missing_exp();
+        assert_eq!(kind(r#"{"aud":"api"}"#, &v), ErrorKind::WrongAudience);
+    }
+
+    #[test]
+    fn subject_and_required_claims() {
+        let v = Validation::new()
+            .allow_missing_exp()
+            .subject("alice")
+            .require("role");
+        assert!(validate::<serde_json::Value>(r#"{"sub":"alice","role":1}"#, &v).is_ok());
+        assert_eq!(
+            kind(r#"{"sub":"bob","role":1}"#, &v),
+            ErrorKind::WrongSubject
+        );
+        assert_eq!(kind(r#"{"sub":"alice"}"#, &v), ErrorKind::MissingClaim);
+        assert_eq!(kind(r#"{"sub":1,"role":1}"#, &v), ErrorKind::InvalidClaim);
+        assert_eq!(
+            kind(r#"{"jti":1}"#, &Validation::new().allow_missing_exp()),
+            ErrorKind::InvalidClaim
+        );
+    }
+
+    #[test]
+    fn iat_policies() {
+        let v = Validation::new()
+            .allow_missing_exp()
+            .reject_issued_in_future();
+        assert_eq!(
+            kind(&format!(r#"{{"iat":{}}}"#, NOW + 86400), &v),
+            ErrorKind::IssuedInFuture
+        );
+        assert!(
+            validate::<serde_json::Value>(&format!(r#"{{"iat":{NOW}}}"#), &v)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        let aged = Validation::new().allow_missing_exp().max_age(60);
+        assert_eq!(
+            kind(&format!(r#"{{"iat":{}}}"#, NOW - 61), &aged),
+            ErrorKind::TooOld
+        );
+        assert!(
+            validate::<serde_json::Value>(&format!(r#"{{"iat":{}}}"#, NOW - 60), &aged)
+                .unwrap()
+                .time_failure
+                .is_none()
+        );
+        assert_eq!(kind(r#"{"sub":"x"}"#, &aged), ErrorKind::MissingClaim);
+    }
+
+    #[test]
+    fn non_time_failures_win_over_time_failures() {
+        let v = Validation::new().issuer("good");
+        let json = format!(r#"{{"iss":"evil","exp":{}}}"#, NOW - 10);
+        assert_eq!(
+            validate::<serde_json::Value>(&json, &v)
+                .err()
+                .unwrap()
+                .kind(),
+            ErrorKind::WrongIssuer
+        );
+    }
+
+    #[test]
+    fn user_type_errors_never_quote_values() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Strict {
+            role: u32,
+            exp: u64,
+        }
+        let err = validate::<Strict>(
+            r#"{"exp":4000000000,"role":"canary-value"}"#,
+            &Validation::new(),
+        )
+        .err()
+        .unwrap();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("canary"), "{text}");
+        assert!(text.contains("role"), "{text}");
+        let err = validate::<Strict>(r#"{"exp":4000000000}"#, &Validation::new())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("role"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::InvalidPayload);
+    }
+
+    #[test]
+    fn inspection_skips_checks_but_not_strictness() {
+        let checked: Checked<serde_json::Value> =
+            parse(br#"{"aud":"x","iss":"y","exp":1}"#, Mode::InspectOnly).unwrap();
+        assert_eq!(checked.times.expires_at, Some(1));
+        assert!(parse::<serde_json::Value>(br#"{"a":1,"a":1}"#, Mode::InspectOnly).is_err());
+        assert!(parse::<serde_json::Value>(br#"{"exp":"1"}"#, Mode::InspectOnly).is_err());
+    }
+
+    #[test]
+    fn reject_deeply_nested_claims() {
+        let deep = format!(
+            r#"{{"exp":4000000000,"x":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_eq!(kind(&deep, &Validation::new()), ErrorKind::InvalidPayload);
+    }
+}

@@ -1,0 +1,260 @@
+//! Issuing tokens: compact JSON, header members in a fixed order, signed over the exact bytes.
+//!
+//! The header is `{"alg":..,"typ":..,"kid":..}` followed by any extra members, serialised once per
+//! [`Encoder`] and reused for every token it signs. `alg` comes from the key and cannot be set.
+//! With the default header the output is byte-identical to PyJWT 2.x for the same claims.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::base64url;
+use crate::error::Error;
+use crate::keys::SigningKey;
+
+/// Header member names the encoder writes itself or that would change how tokens are verified.
+const RESERVED: &[&str] = &["alg", "typ", "kid", "cty", "crit", "b64"];
+
+/// Signs `claims` with `key` under the default header (`alg`, `typ: "JWT"`, and the key's `kid`).
+///
+/// ```
+/// use jwt_core::{Algorithm, SigningKey};
+///
+/// let key = SigningKey::danger_from_short_hmac_secret(Algorithm::HS256, b"secret")?;
+/// let token = jwt_core::encode(&key, &serde_json::json!({"user-id": 5}))?;
+/// // Byte for byte what PyJWT 2.x produces for jwt.encode({"user-id": 5}, "secret", algorithm="HS256").
+/// assert_eq!(token, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyLWlkIjo1fQ.8zgQkC0KHA-PY_49M2qCMt2Uj5RpX9sfhRPIZi-imao");
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Encoding`] if `claims` does not serialise to a JSON object; [`Error::Signing`] if the
+/// crypto backend fails.
+pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> Result<String, Error> {
+    Encoder::new(key).encode(claims)
+}
+
+/// Signs tokens with one key and one header, prepared once.
+///
+/// ```
+/// use jwt_core::{Algorithm, Encoder, SigningKey};
+///
+/// let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[9; 32])?;
+/// let encoder = Encoder::new(&key).typ("at+jwt").kid("2026-11").member("x-tenant", "acme")?;
+/// let token = encoder.encode(&serde_json::json!({"sub": "alice"}))?;
+/// let header = jwt_core::danger_decode_unverified(&token)?.into_header();
+/// assert_eq!(header.typ(), Some("at+jwt"));
+/// assert_eq!(header.kid(), Some("2026-11"));
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Encoder<'k> {
+    key: &'k SigningKey,
+    typ: Option<String>,
+    kid: Option<String>,
+    cty: Option<String>,
+    extra: Vec<(String, serde_json::Value)>,
+    /// The encoded header followed by `.`, rebuilt whenever a member changes.
+    prefix: Vec<u8>,
+}
+
+impl<'k> Encoder<'k> {
+    /// An encoder with the default header: `typ: "JWT"` and the key's `kid`, if any.
+    pub fn new(key: &'k SigningKey) -> Self {
+        let mut encoder = Encoder {
+            key,
+            typ: Some("JWT".to_owned()),
+            kid: key.kid().map(str::to_owned),
+            cty: None,
+            extra: Vec::new(),
+            prefix: Vec::new(),
+        };
+        encoder.rebuild();
+        encoder
+    }
+
+    /// Sets the `typ` header (e.g. `at+jwt` for RFC 9068 access tokens).
+    #[must_use]
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self.rebuild();
+        self
+    }
+
+    /// Leaves `typ` out of the header.
+    #[must_use]
+    pub fn without_typ(mut self) -> Self {
+        self.typ = None;
+        self.rebuild();
+        self
+    }
+
+    /// Sets the `kid` header, overriding the key's own.
+    #[must_use]
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self.rebuild();
+        self
+    }
+
+    /// Sets the `cty` header.
+    #[must_use]
+    pub fn content_type(mut self, cty: impl Into<String>) -> Self {
+        self.cty = Some(cty.into());
+        self.rebuild();
+        self
+    }
+
+    /// Adds a header member after the standard ones.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] for the names the encoder manages (`alg`, `typ`, `kid`, `cty`) or that
+    /// would make verifiers reject the token (`crit`, `b64`), for names added twice, and for values
+    /// that cannot be serialised.
+    pub fn member(mut self, name: impl Into<String>, value: impl Serialize) -> Result<Self, Error> {
+        let name = name.into();
+        if RESERVED.contains(&name.as_str()) {
+            return Err(Error::Encoding(
+                "that header member is set by the encoder or not supported",
+            ));
+        }
+        if self.extra.iter().any(|(existing, _)| *existing == name) {
+            return Err(Error::Encoding("header member added twice"));
+        }
+        let value = serde_json::to_value(value)
+            .map_err(|_| Error::Encoding("a header value cannot be serialised"))?;
+        self.extra.push((name, value));
+        self.rebuild();
+        Ok(self)
+    }
+
+    fn rebuild(&mut self) {
+        let mut json = Vec::with_capacity(64);
+        json.extend_from_slice(b"{\"alg\":\"");
+        json.extend_from_slice(self.key.algorithm().name().as_bytes());
+        json.push(b'"');
+        for (name, value) in [("typ", &self.typ), ("kid", &self.kid), ("cty", &self.cty)] {
+            if let Some(value) = value {
+                push_member(&mut json, name, value);
+            }
+        }
+        for (name, value) in &self.extra {
+            push_member(&mut json, name, value);
+        }
+        json.push(b'}');
+        self.prefix.clear();
+        base64url::encode_append(&json, &mut self.prefix);
+        self.prefix.push(b'.');
+    }
+
+    /// Signs `claims` (anything that serialises to a JSON object).
+    ///
+    /// # Errors
+    /// As [`encode`].
+    pub fn encode<C: Serialize + ?Sized>(&self, claims: &C) -> Result<String, Error> {
+        let payload = serde_json::to_vec(claims)
+            .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
+        if payload.first() != Some(&b'{') {
+            return Err(Error::Encoding(
+                "the claims must serialise to a JSON object",
+            ));
+        }
+        let capacity = self
+            .prefix
+            .len()
+            .saturating_add(base64url::encoded_len(payload.len()))
+            .saturating_add(base64url::encoded_len(self.key.signature_len()))
+            .saturating_add(1);
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(&self.prefix);
+        base64url::encode_append(&payload, &mut out);
+        let mut signature = Vec::with_capacity(self.key.signature_len());
+        self.key.sign_into(&out, &mut signature)?;
+        out.push(b'.');
+        base64url::encode_append(&signature, &mut out);
+        String::from_utf8(out).map_err(|_| Error::Encoding("internal: non-ASCII token"))
+    }
+}
+
+/// Appends `,"name":value` with serde_json's escaping.
+fn push_member(json: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) {
+    json.push(b',');
+    // Serialising a string or a `Value` into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *json, name);
+    json.push(b':');
+    let _ = serde_json::to_writer(&mut *json, value);
+}
+
+impl fmt::Debug for Encoder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encoder")
+            .field("key", self.key)
+            .field("typ", &self.typ)
+            .field("kid", &self.kid)
+            .field("cty", &self.cty)
+            .field("extra", &self.extra)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Algorithm;
+
+    fn key() -> SigningKey {
+        SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap()
+    }
+
+    fn header_json(token: &str) -> String {
+        let first = token.split('.').next().unwrap();
+        String::from_utf8(base64url::decode_vec(first.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn header_members_in_fixed_order() {
+        let key = key().with_kid("k\"1");
+        let encoder = Encoder::new(&key)
+            .content_type("x")
+            .member("zzz", 1)
+            .unwrap()
+            .member("aaa", [1, 2])
+            .unwrap();
+        let token = encoder.encode(&serde_json::json!({})).unwrap();
+        assert_eq!(
+            header_json(&token),
+            r#"{"alg":"HS256","typ":"JWT","kid":"k\"1","cty":"x","zzz":1,"aaa":[1,2]}"#
+        );
+        let bare = Encoder::new(&key)
+            .without_typ()
+            .encode(&serde_json::json!({}))
+            .unwrap();
+        assert_eq!(header_json(&bare), r#"{"alg":"HS256","kid":"k\"1"}"#);
+    }
+
+    #[test]
+    fn reject_reserved_and_repeated_members() {
+        for name in RESERVED {
+            assert!(Encoder::new(&key()).member(*name, "x").is_err(), "{name}");
+        }
+        assert!(
+            Encoder::new(&key())
+                .member("a", 1)
+                .unwrap()
+                .member("a", 2)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn reject_claims_that_are_not_objects() {
+        for claims in [
+            serde_json::json!([1]),
+            serde_json::json!("x"),
+            serde_json::json!(null),
+            serde_json::json!(1),
+        ] {
+            assert!(encode(&key(), &claims).is_err(), "{claims}");
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The JOSE header of a received token: parsed strictly, with the header policy applied.
+//!
+//! The policy lives here because it must run before any key is touched (catalogue §0 steps 3-4):
+//! the header is a JSON object with unique member names; `alg` is a string naming an algorithm
+//! this crate implements; `crit` is refused (no extension is implemented, RFC 7515 §4.1.11);
+//! `b64` other than `true` is refused (RFC 7797 is not implemented); `kid` is a bounded string.
+//! Members that carry keys or URLs (`jwk`, `jku`, `x5u`, `x5c`) are never used for anything.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::algorithm::Algorithm;
+use crate::error::Error;
+use crate::json::{self, ErrorSlot, KeySeed, SeenKeys, SkipBounded};
+use crate::keys::MAX_KID_LEN;
+
+/// How deeply a header member may nest (`jwk` objects and `x5c` arrays need two levels).
+const MAX_HEADER_DEPTH: usize = 8;
+
+/// The parsed JOSE header of a token.
+///
+/// Only the members this crate interprets are kept. On a verified token it describes what was
+/// verified; from [`crate::danger_decode_unverified`] it is attacker-controlled.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    alg: Algorithm,
+    typ: Option<Box<str>>,
+    kid: Option<Box<str>>,
+    cty: Option<Box<str>>,
+}
+
+impl Header {
+    /// The algorithm the token was signed with.
+    pub const fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The media type of the whole token (`typ`), e.g. `JWT` or `at+jwt`.
+    pub fn typ(&self) -> Option<&str> {
+        self.typ.as_deref()
+    }
+
+    /// The key id (`kid`).
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The media type of the payload (`cty`).
+    pub fn content_type(&self) -> Option<&str> {
+        self.cty.as_deref()
+    }
+
+    /// Parses and polices decoded header bytes.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Header, Error> {
+        let mut slot = ErrorSlot::default();
+        json::parse_object(bytes, HeaderSeed { slot: &mut slot }).map_err(|e| {
+            slot.take()
+                .unwrap_or_else(|| Error::InvalidHeader(json::describe(&e)))
+        })
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Header")
+            .field("alg", &self.alg)
+            .field("typ", &self.typ)
+            .field("kid", &self.kid)
+            .field("cty", &self.cty)
+            .finish()
+    }
+}
+
+struct HeaderSeed<'s> {
+    slot: &'s mut ErrorSlot,
+}
+
+impl<'de> DeserializeSeed<'de> for HeaderSeed<'_> {
+    type Value = Header;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Header, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HeaderSeed<'_> {
+    type Value = Header;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Header, A::Error> {
+        let mut seen = SeenKeys::new();
+        let mut alg = None;
+        let (mut typ, mut kid, mut cty) = (None, None, None);
+        while let Some(name) = map.next_key_seed(KeySeed)? {
+            if !seen.insert(name.clone()) {
+                return Err(self
+                    .slot
+                    .fail(Error::InvalidHeader("duplicate member name")));
+            }
+            match &*name {
+                "alg" => {
+                    let Some(value) = map.next_value::<Option<StrValue<'de>>>()? else {
+                        return Err(self
+                            .slot
+                            .fail(Error::InvalidHeader("`alg` must be a string")));
+                    };
+                    match Algorithm::from_bytes(value.0.as_bytes()) {
+                        Ok(found) => alg = Some(found),
+                        Err(e) => return Err(self.slot.fail(e)),
+                    }
+                }
+                "typ" => typ = Some(self.string_member(&mut map, "`typ` must be a string")?),
+                "cty" => cty = Some(self.string_member(&mut map, "`cty` must be a string")?),
+                "kid" => {
+                    let value = self.string_member(&mut map, "`kid` must be a string")?;
+                    if value.len() > MAX_KID_LEN {
+                        return Err(self
+                            .slot
+                            .fail(Error::InvalidHeader("`kid` is longer than 256 bytes")));
+                    }
+                    kid = Some(value);
+                }
+                "crit" => {
+                    map.next_value::<IgnoredAny>()?;
+                    return Err(self.slot.fail(Error::UnsupportedCriticalHeader));
+                }
+                "b64" => match map.next_value::<Option<bool>>() {
+                    Ok(Some(true)) => {}
+                    Ok(Some(false)) => return Err(self.slot.fail(Error::UnencodedPayload)),
+                    _ => {
+                        return Err(self
+                            .slot
+                            .fail(Error::InvalidHeader("`b64` must be a boolean")));
+                    }
+                },
+                _ => {
+                    if map
+                        .next_value_seed(SkipBounded {
+                            depth: MAX_HEADER_DEPTH,
+                        })
+                        .is_err()
+                    {
+                        return Err(self.slot.fail(Error::InvalidHeader(
+                            "a member is nested too deeply or is not valid JSON",
+                        )));
+                    }
+                }
+            }
+        }
+        let Some(alg) = alg else {
+            return Err(self.slot.fail(Error::InvalidHeader("`alg` is missing")));
+        };
+        Ok(Header { alg, typ, kid, cty })
+    }
+}
+
+impl HeaderSeed<'_> {
+    fn string_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        problem: &'static str,
+    ) -> Result<Box<str>, A::Error> {
+        match map.next_value::<Option<StrValue<'de>>>() {
+            Ok(Some(value)) => Ok(value.0.into_owned().into_boxed_str()),
+            _ => Err(self.slot.fail(Error::InvalidHeader(problem))),
+        }
+    }
+}
+
+/// A JSON string, borrowed when it has no escapes. Any other JSON type is an error.
+struct StrValue<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for StrValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        KeySeed.deserialize(deserializer).map(StrValue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn kind(json: &str) -> ErrorKind {
+        Header::parse(json.as_bytes()).unwrap_err().kind()
+    }
+
+    #[test]
+    fn parses_the_usual_members() {
+        let h = Header::parse(br#"{"alg":"ES256","typ":"at+jwt","kid":"k1","cty":"x","x5t":"ignored","jwk":{"kty":"EC"}}"#)
+            .unwrap();
+        assert_eq!(h.algorithm(), Algorithm::ES256);
+        assert_eq!(h.typ(), Some("at+jwt"));
+        assert_eq!(h.kid(), Some("k1"));
+        assert_eq!(h.content_type(), Some("x"));
+    }
+
+    #[test]
+    fn reject_header_that_is_not_an_object() {
+        for json in [
+            r#"["HS256"]"#,
+            r#""HS256""#,
+            "null",
+            "1",
+            "",
+            "{",
+            r#"{"alg":"HS256"} x"#,
+            "\u{feff}{}",
+        ] {
+            assert_eq!(kind(json), ErrorKind::InvalidHeader, "{json:?}");
+        }
+    }
+
+    #[test]
+    fn reject_duplicate_members_including_escaped_names() {
+        assert_eq!(
+            kind(r#"{"alg":"HS256","alg":"RS256"}"#),
+            ErrorKind::InvalidHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","a\u006cg":"HS256"}"#),
+            ErrorKind::InvalidHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","x":1,"x":1}"#),
+            ErrorKind::InvalidHeader
+        );
+    }
+
+    #[test]
+    fn reject_missing_or_mistyped_alg() {
+        for json in [
+            r#"{}"#,
+            r#"{"alg":null}"#,
+            r#"{"alg":256}"#,
+            r#"{"alg":["HS256"]}"#,
+            r#"{"typ":"JWT"}"#,
+        ] {
+            assert_eq!(kind(json), ErrorKind::InvalidHeader, "{json}");
+        }
+        assert_eq!(kind(r#"{"alg":"hs256"}"#), ErrorKind::UnknownAlgorithm);
+        assert_eq!(kind(r#"{"alg":"none"}"#), ErrorKind::UnsupportedAlgorithm);
+        assert_eq!(kind(r#"{"alg":"ES512"}"#), ErrorKind::UnsupportedAlgorithm);
+    }
+
+    #[test]
+    fn reject_crit_in_any_form() {
+        for crit in [
+            r#"["http://example.com/UNDEFINED"]"#,
+            "[]",
+            r#""x""#,
+            r#"["alg"]"#,
+            r#"["b64"]"#,
+            r#"["x","x"]"#,
+        ] {
+            assert_eq!(
+                kind(&format!(r#"{{"alg":"HS256","crit":{crit}}}"#)),
+                ErrorKind::UnsupportedHeader,
+                "{crit}"
+            );
+        }
+    }
+
+    #[test]
+    fn reject_b64_other_than_true() {
+        assert_eq!(
+            kind(r#"{"alg":"HS256","b64":false}"#),
+            ErrorKind::UnsupportedHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","b64":"false"}"#),
+            ErrorKind::InvalidHeader
+        );
+        assert!(Header::parse(br#"{"alg":"HS256","b64":true}"#).is_ok());
+    }
+
+    #[test]
+    fn reject_kid_of_wrong_type_or_length() {
+        for kid in ["0", "{}", r#"["a"]"#, "null"] {
+            assert_eq!(
+                kind(&format!(r#"{{"alg":"HS256","kid":{kid}}}"#)),
+                ErrorKind::InvalidHeader,
+                "{kid}"
+            );
+        }
+        let long = "k".repeat(257);
+        assert_eq!(
+            kind(&format!(r#"{{"alg":"HS256","kid":"{long}"}}"#)),
+            ErrorKind::InvalidHeader
+        );
+        let fits = "k".repeat(256);
+        assert!(Header::parse(format!(r#"{{"alg":"HS256","kid":"{fits}"}}"#).as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn reject_invalid_utf8_and_lone_surrogates() {
+        assert_eq!(
+            Header::parse(b"{\"alg\":\"HS\xff256\"}")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","kid":"\ud800"}"#),
+            ErrorKind::InvalidHeader
+        );
+    }
+
+    #[test]
+    fn reject_deeply_nested_unknown_member() {
+        let deep = format!(
+            r#"{{"alg":"HS256","x":{}{}}}"#,
+            "[".repeat(9),
+            "]".repeat(9)
+        );
+        assert_eq!(kind(&deep), ErrorKind::InvalidHeader);
+        let ok = format!(
+            r#"{{"alg":"HS256","x":{}{}}}"#,
+            "[".repeat(8),
+            "]".repeat(8)
+        );
+        assert!(Header::parse(ok.as_bytes()).is_ok());
+        let deep_map = format!(
+            r#"{{"alg":"HS256","x":{}1{}}}"#,
+            r#"{"a":"#.repeat(9),
+            "}".repeat(9)
+        );
+        assert_eq!(kind(&deep_map), ErrorKind::InvalidHeader);
+    }
+}

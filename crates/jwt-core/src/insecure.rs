@@ -1,0 +1,92 @@
+//! Reading a token without verifying it, under a name that says so.
+//!
+//! Legitimate uses: showing a token to a person (`jwt inspect`), and routing before verification
+//! (reading `kid` or `iss` to choose which verifier to use). Everything returned here is written
+//! by whoever made the token. The same structural strictness applies as when verifying (size,
+//! segments, canonical base64url, strict JSON objects), so inspection never sees a token
+//! differently from the verifier.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::base64url;
+use crate::claims::{self, Mode};
+use crate::error::{Error, Segment};
+use crate::header::Header;
+use crate::token::{Limits, Parts};
+
+/// Decodes a token's header and payload **without verifying the signature or any claim**.
+///
+/// Never authorise anything with the result. The name carries `danger` so that code review and
+/// `grep` find every use.
+///
+/// ```
+/// let token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+/// let unverified = jwt_core::danger_decode_unverified(token)?;
+/// assert_eq!(unverified.header().kid(), Some("k1"));
+/// let claims: serde_json::Value = unverified.claims()?;
+/// assert_eq!(claims["sub"], "alice");
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+///
+/// # Errors
+/// The structural errors of verification: size, segments, base64url, header JSON and policy.
+pub fn danger_decode_unverified(token: &str) -> Result<Unverified, Error> {
+    let limits = Limits::default();
+    let parts = Parts::split(token.as_bytes(), &limits)?;
+    let header_bytes =
+        base64url::decode_vec(parts.header).ok_or(Error::InvalidBase64(Segment::Header))?;
+    if header_bytes.len() > limits.max_header_len {
+        return Err(Error::HeaderTooLarge {
+            limit: limits.max_header_len,
+        });
+    }
+    let header = Header::parse(&header_bytes)?;
+    let payload =
+        base64url::decode_vec(parts.payload).ok_or(Error::InvalidBase64(Segment::Payload))?;
+    base64url::decode_vec(parts.signature).ok_or(Error::InvalidBase64(Segment::Signature))?;
+    Ok(Unverified { header, payload })
+}
+
+/// A token's header and payload, **not verified**. See [`danger_decode_unverified`].
+#[derive(Clone)]
+pub struct Unverified {
+    header: Header,
+    payload: Vec<u8>,
+}
+
+impl Unverified {
+    /// The unverified header.
+    pub const fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The unverified header, consuming the token.
+    pub fn into_header(self) -> Header {
+        self.header
+    }
+
+    /// The decoded payload bytes, as the token carries them.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The unverified claims, parsed strictly (a JSON object, unique names, registered claims of
+    /// the right types) but not validated against any policy or clock.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPayload`], [`Error::InvalidClaim`] or [`Error::ClaimsType`].
+    pub fn claims<'a, C: Deserialize<'a>>(&'a self) -> Result<C, Error> {
+        claims::parse::<C>(&self.payload, Mode::InspectOnly).map(|checked| checked.claims)
+    }
+}
+
+impl fmt::Debug for Unverified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unverified")
+            .field("header", &self.header)
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
+}

@@ -1,0 +1,254 @@
+//! What a verifier demands of a token's claims and type, and where it gets the time from.
+//!
+//! Defaults are the strict ones: `exp` must be present; `exp` and `nbf` are checked whenever they
+//! are present (there is no switch to turn that off); no leeway; a token that carries an audience
+//! is rejected unless the verifier names the audiences it answers to (RFC 7519 §4.1.3). Configuring
+//! an issuer, audience or subject makes the claim required.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The largest leeway accepted, in seconds; larger requests are clamped to it.
+///
+/// RFC 7519 speaks of "a few minutes"; more than that turns expiry into a suggestion.
+pub const MAX_LEEWAY_SECS: u64 = 300;
+
+/// A source of the current time as seconds since the Unix epoch.
+///
+/// Inject a fixed clock in tests instead of sleeping:
+///
+/// ```
+/// use jwt_core::{FixedClock, Validation};
+///
+/// let validation = Validation::new().clock(FixedClock(1_700_000_000));
+/// # let _ = validation;
+/// ```
+pub trait Clock: Send + Sync + 'static {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    fn now_unix(&self) -> u64;
+}
+
+/// The system's wall clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// A clock stopped at the given Unix time, for tests and for checking tokens "as of" a moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedClock(pub u64);
+
+impl Clock for FixedClock {
+    fn now_unix(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The claim checks a [`Verifier`](crate::Verifier) applies after the signature is valid.
+///
+/// ```
+/// use jwt_core::Validation;
+///
+/// let validation = Validation::new()
+///     .issuer("https://issuer.example")
+///     .audience("api")
+///     .leeway(30)
+///     .require("sub");
+/// # let _ = validation;
+/// ```
+#[derive(Clone)]
+pub struct Validation {
+    pub(crate) leeway: u64,
+    pub(crate) require_exp: bool,
+    pub(crate) required: Vec<Cow<'static, str>>,
+    pub(crate) issuers: Vec<Box<str>>,
+    pub(crate) audiences: Vec<Box<str>>,
+    pub(crate) subject: Option<Box<str>>,
+    pub(crate) typ: Option<Box<str>>,
+    pub(crate) reject_future_iat: bool,
+    pub(crate) max_age: Option<u64>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Validation {
+    /// Strict defaults: `exp` required, no leeway, no issuer/audience/subject/type expected.
+    pub fn new() -> Self {
+        Validation {
+            leeway: 0,
+            require_exp: true,
+            required: Vec::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            subject: None,
+            typ: None,
+            reject_future_iat: false,
+            max_age: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Accepts tokens from this issuer (exact, case-sensitive match); may be called repeatedly.
+    /// Makes `iss` required.
+    #[must_use]
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into().into_boxed_str());
+        self
+    }
+
+    /// Accepts tokens for this audience (exact match against `aud` or any of its entries); may be
+    /// called repeatedly. Makes `aud` required.
+    #[must_use]
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into().into_boxed_str());
+        self
+    }
+
+    /// Requires `sub` to equal `subject` exactly.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into().into_boxed_str());
+        self
+    }
+
+    /// Requires the header `typ` to be this media type, compared as RFC 8725 §3.11 suggests:
+    /// case-insensitively, with `application/` implied when absent (`at+jwt` matches
+    /// `application/at+jwt` and `AT+JWT`).
+    #[must_use]
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into().into_boxed_str());
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds (default 0; at most
+    /// [`MAX_LEEWAY_SECS`], larger values are clamped).
+    #[must_use]
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds.min(MAX_LEEWAY_SECS);
+        self
+    }
+
+    /// Requires a claim to be present (any name, registered or private).
+    #[must_use]
+    pub fn require(mut self, claim: impl Into<Cow<'static, str>>) -> Self {
+        self.required.push(claim.into());
+        self
+    }
+
+    /// Accepts tokens without `exp`. They are still checked when they carry one.
+    ///
+    /// Tokens that never expire cannot be revoked by waiting; prefer short-lived tokens.
+    #[must_use]
+    pub fn allow_missing_exp(mut self) -> Self {
+        self.require_exp = false;
+        self
+    }
+
+    /// Rejects tokens whose `iat` lies in the future (beyond the leeway).
+    #[must_use]
+    pub fn reject_issued_in_future(mut self) -> Self {
+        self.reject_future_iat = true;
+        self
+    }
+
+    /// Rejects tokens issued more than `seconds` ago (by `iat`, which becomes required).
+    #[must_use]
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Takes the current time from `clock` instead of the system clock.
+    #[must_use]
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Whether the header type `found` is the configured type (true when none is configured).
+    pub(crate) fn typ_matches(&self, found: Option<&str>) -> bool {
+        match (&self.typ, found) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(expected), Some(found)) => media_type_eq(expected, found),
+        }
+    }
+}
+
+/// Compares two `typ` values per RFC 7515 §4.1.9: case-insensitive, `application/` optional.
+fn media_type_eq(a: &str, b: &str) -> bool {
+    fn strip(t: &str) -> &str {
+        const PREFIX: &str = "application/";
+        match t.get(..PREFIX.len()) {
+            Some(head) if head.eq_ignore_ascii_case(PREFIX) => {
+                t.get(PREFIX.len()..).unwrap_or_default()
+            }
+            _ => t,
+        }
+    }
+    strip(a).eq_ignore_ascii_case(strip(b))
+}
+
+impl fmt::Debug for Validation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validation")
+            .field("leeway", &self.leeway)
+            .field("require_exp", &self.require_exp)
+            .field("required", &self.required)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .field("subject", &self.subject)
+            .field("typ", &self.typ)
+            .field("reject_future_iat", &self.reject_future_iat)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typ_comparison_follows_rfc_8725() {
+        let v = Validation::new().typ("at+jwt");
+        for ok in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/AT+jwt",
+        ] {
+            assert!(v.typ_matches(Some(ok)), "{ok}");
+        }
+        for bad in [
+            "at+jwt ",
+            "JWT",
+            "text/at+jwt",
+            "application/application/at+jwt",
+            "",
+        ] {
+            assert!(!v.typ_matches(Some(bad)), "{bad}");
+        }
+        assert!(!v.typ_matches(None));
+        assert!(Validation::new().typ_matches(None));
+    }
+
+    #[test]
+    fn leeway_is_clamped() {
+        assert_eq!(Validation::new().leeway(u64::MAX).leeway, MAX_LEEWAY_SECS);
+        assert_eq!(Validation::new().leeway(5).leeway, 5);
+    }
+}

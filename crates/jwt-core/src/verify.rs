@@ -1,0 +1,410 @@
+//! The verifier: the pipeline from token text to verified claims, in the order that defeats the
+//! known attacks (catalogue §0).
+//!
+//! 1. size limit, exactly three non-empty segments;
+//! 2. canonical base64url for every segment (header and signature decoded, payload decoded);
+//! 3. header: strict JSON object, `alg` known, `crit` and `b64: false` refused, `typ` if configured;
+//! 4. key selection from the verifier's own keys only: `alg` must be one of theirs, `kid` exact;
+//! 5. signature length for that key, then ring over the exact received bytes;
+//! 6. only then the payload: strict JSON object, parsed once into the caller's type while the
+//!    registered claims are checked; time claims last.
+//!
+//! The first failure ends the pipeline with one error; nothing partially verified is returned,
+//! except the explicit time-failure case of [`Rejection`].
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::claims::{self, Mode, TimeClaims};
+use crate::error::{Error, Segment};
+use crate::header::Header;
+use crate::keys::{MAX_KID_LEN, VerifyingKey};
+use crate::token::{self, Limits, Parts, Scratch};
+use crate::validation::Validation;
+
+/// Payloads up to this size are decoded on the stack.
+const STACK_PAYLOAD: usize = 4 * 1024;
+/// Headers up to this size are decoded on the stack (the default header limit).
+const STACK_HEADER: usize = 2 * 1024;
+/// The longest signature of any supported key (RSA-8192).
+const MAX_SIGNATURE: usize = 1024;
+
+/// Verifies tokens against a fixed set of keys and a [`Validation`].
+///
+/// The algorithms it accepts are exactly those its keys are bound to; the token's `alg` is only
+/// compared against them. Cheap to share: wrap it in an `Arc` and verify from many threads.
+///
+/// ```
+/// use jwt_core::{Algorithm, SigningKey, Validation, Verifier};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Claims { sub: String, exp: u64 }
+///
+/// let key = SigningKey::from_hmac_secret(Algorithm::HS256, b"a 32-byte secret, random in real life")?;
+/// let token = jwt_core::encode(&key, &Claims { sub: "alice".into(), exp: 4_102_444_800 })?;
+///
+/// let verifier = Verifier::new(key.verifying_key()).with_validation(Validation::new());
+/// let verified = verifier.verify::<Claims>(&token)?;
+/// assert_eq!(verified.claims().sub, "alice");
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    keys: Vec<VerifyingKey>,
+    validation: Validation,
+    limits: Limits,
+}
+
+impl Verifier {
+    /// A verifier with one key and the strict default [`Validation`].
+    pub fn new(key: impl Into<VerifyingKey>) -> Self {
+        Verifier {
+            keys: vec![key.into()],
+            validation: Validation::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// A verifier with several keys (rotation, several issuers' keys, mixed algorithms).
+    ///
+    /// Selection rules: the token's `alg` must equal the algorithm of the chosen key; a token with
+    /// a `kid` gets the key with exactly that `kid` (or, when no key for its algorithm has any
+    /// `kid`, the single key for its algorithm); a token without `kid` is accepted only when
+    /// exactly one key fits its algorithm. Keys are never tried one after another.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when there are no keys, or two keys share an algorithm and `kid`
+    /// (including two keys for one algorithm without any `kid`: a token could not choose).
+    pub fn with_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Self, Error> {
+        let keys: Vec<VerifyingKey> = keys.into_iter().collect();
+        if keys.is_empty() {
+            return Err(Error::InvalidKey(
+                "a verifier needs at least one key".into(),
+            ));
+        }
+        for (index, key) in keys.iter().enumerate() {
+            let clash = keys
+                .iter()
+                .skip(index.saturating_add(1))
+                .any(|other| other.algorithm() == key.algorithm() && other.kid() == key.kid());
+            if clash {
+                return Err(Error::InvalidKey(
+                    "two keys share an algorithm and kid; give each key a distinct kid".into(),
+                ));
+            }
+        }
+        Ok(Verifier {
+            keys,
+            validation: Validation::new(),
+            limits: Limits::default(),
+        })
+    }
+
+    /// Replaces the claim checks.
+    #[must_use]
+    pub fn with_validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Replaces the size limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The verifier's keys.
+    pub fn keys(&self) -> &[VerifyingKey] {
+        &self.keys
+    }
+
+    /// The verifier's claim checks.
+    pub const fn validation(&self) -> &Validation {
+        &self.validation
+    }
+
+    /// Verifies `token` and returns its header and claims.
+    ///
+    /// # Errors
+    /// The first check that fails, as an [`Error`] whose [`kind`](Error::kind) says which.
+    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<Verified<C>, Error> {
+        self.verify_detailed(token).map_err(Rejection::into_error)
+    }
+
+    /// Like [`verify`](Verifier::verify), but a token that fails *only* a time check (`exp`,
+    /// `nbf`, `iat`) hands back its verified claims inside the [`Rejection`], for refresh flows.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, ErrorKind, FixedClock, SigningKey, Validation, Verifier};
+    ///
+    /// let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[42; 32])?;
+    /// let token = jwt_core::encode(&key, &serde_json::json!({"sub": "alice", "exp": 1000}))?;
+    /// let verifier = Verifier::new(&key).with_validation(Validation::new().clock(FixedClock(2000)));
+    ///
+    /// let rejection = verifier.verify_detailed::<serde_json::Value>(&token).unwrap_err();
+    /// assert_eq!(rejection.error().kind(), ErrorKind::Expired);
+    /// let expired = rejection.into_verified_despite_time().expect("only exp failed");
+    /// assert_eq!(expired.claims()["sub"], "alice");
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`Rejection`] holding the error, and the claims when only time failed.
+    pub fn verify_detailed<C: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Verified<C>, Rejection<C>> {
+        let parts = Parts::split(token.as_bytes(), &self.limits).map_err(Rejection::from)?;
+        let mut payload = Scratch::<STACK_PAYLOAD>::new();
+        let bytes = payload
+            .decode(parts.payload, Segment::Payload)
+            .map_err(Rejection::from)?;
+        let header = self.check_signature(&parts).map_err(Rejection::from)?;
+        self.check_claims(header, bytes)
+    }
+
+    /// Verifies `token` into a claims type that borrows from the decoded payload, which is
+    /// written into `buffer` (reuse it across calls to avoid allocating).
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, SigningKey, Verifier};
+    /// use serde::Deserialize;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Claims<'a> { sub: &'a str }
+    ///
+    /// let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[42; 32])?;
+    /// let token = jwt_core::encode(&key, &serde_json::json!({"sub": "alice", "exp": 4102444800u64}))?;
+    /// let mut buffer = Vec::new();
+    /// let verified = Verifier::new(&key).verify_borrowed::<Claims<'_>>(&token, &mut buffer)?;
+    /// assert_eq!(verified.claims().sub, "alice");
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`verify`](Verifier::verify).
+    pub fn verify_borrowed<'b, C: Deserialize<'b>>(
+        &self,
+        token: &str,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<Verified<C>, Error> {
+        let parts = Parts::split(token.as_bytes(), &self.limits)?;
+        let bytes = token::decode_into_vec(parts.payload, buffer, Segment::Payload)?;
+        let header = self.check_signature(&parts)?;
+        self.check_claims(header, bytes)
+            .map_err(Rejection::into_error)
+    }
+
+    /// Steps 2-5: header, key, signature. Returns the verified header.
+    fn check_signature(&self, parts: &Parts<'_>) -> Result<Header, Error> {
+        let header_len = crate::base64url::decoded_len(parts.header.len())
+            .ok_or(Error::InvalidBase64(Segment::Header))?;
+        if header_len > self.limits.max_header_len {
+            return Err(Error::HeaderTooLarge {
+                limit: self.limits.max_header_len,
+            });
+        }
+        let mut header_buf = Scratch::<STACK_HEADER>::new();
+        let header = Header::parse(header_buf.decode(parts.header, Segment::Header)?)?;
+        if !self.validation.typ_matches(header.typ()) {
+            return Err(Error::WrongType);
+        }
+        let key = self.select_key(&header)?;
+        let signature_len = crate::base64url::decoded_len(parts.signature.len())
+            .ok_or(Error::InvalidBase64(Segment::Signature))?;
+        if signature_len != key.signature_len() || signature_len > MAX_SIGNATURE {
+            return Err(Error::InvalidSignature);
+        }
+        let mut signature_buf = [0u8; MAX_SIGNATURE];
+        let signature = crate::base64url::decode_into(parts.signature, &mut signature_buf)
+            .ok_or(Error::InvalidBase64(Segment::Signature))?;
+        key.verify(parts.signing_input, signature)?;
+        Ok(header)
+    }
+
+    /// Step 4: one key from configuration, never "try them all".
+    fn select_key(&self, header: &Header) -> Result<&VerifyingKey, Error> {
+        let alg = header.algorithm();
+        let mut candidates = self.keys.iter().filter(|key| key.algorithm() == alg);
+        let Some(first) = candidates.clone().next() else {
+            return Err(Error::AlgorithmNotAllowed { alg });
+        };
+        match header.kid() {
+            Some(kid) if kid.len() <= MAX_KID_LEN => {
+                if let Some(exact) = candidates.clone().find(|key| key.kid() == Some(kid)) {
+                    return Ok(exact);
+                }
+                // A verifier that gave no key of this algorithm a kid has opted out of kid routing.
+                let all_unnamed = candidates.clone().all(|key| key.kid().is_none());
+                if all_unnamed && candidates.nth(1).is_none() {
+                    Ok(first)
+                } else {
+                    Err(Error::UnknownKeyId)
+                }
+            }
+            Some(_) => Err(Error::UnknownKeyId),
+            None => {
+                if candidates.nth(1).is_none() {
+                    Ok(first)
+                } else {
+                    Err(Error::AmbiguousKey)
+                }
+            }
+        }
+    }
+
+    /// Step 6: the payload, once, into `C`, with the registered claims checked on the way.
+    fn check_claims<'b, C: Deserialize<'b>>(
+        &self,
+        header: Header,
+        payload: &'b [u8],
+    ) -> Result<Verified<C>, Rejection<C>> {
+        let now = self.validation.clock.now_unix();
+        let checked = claims::parse::<C>(
+            payload,
+            Mode::Validate {
+                validation: &self.validation,
+                now,
+            },
+        )
+        .map_err(Rejection::from)?;
+        let verified = Verified {
+            header,
+            claims: checked.claims,
+            times: checked.times,
+        };
+        match checked.time_failure {
+            None => Ok(verified),
+            Some(error) => Err(Rejection {
+                error,
+                verified: Some(Box::new(verified)),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys)
+            .field("validation", &self.validation)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// A token whose signature and claims were verified.
+#[derive(Clone)]
+pub struct Verified<C> {
+    header: Header,
+    claims: C,
+    times: TimeClaims,
+}
+
+impl<C> Verified<C> {
+    /// The verified header.
+    pub const fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The verified claims.
+    pub const fn claims(&self) -> &C {
+        &self.claims
+    }
+
+    /// The registered time claims (`exp`, `nbf`, `iat`) as read during validation.
+    pub const fn times(&self) -> &TimeClaims {
+        &self.times
+    }
+
+    /// The claims, consuming the token.
+    pub fn into_claims(self) -> C {
+        self.claims
+    }
+
+    /// Header and claims, consuming the token.
+    pub fn into_parts(self) -> (Header, C) {
+        (self.header, self.claims)
+    }
+}
+
+impl<C: fmt::Debug> fmt::Debug for Verified<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .field("times", &self.times)
+            .finish()
+    }
+}
+
+/// Why [`Verifier::verify_detailed`] refused a token, with the verified claims when the only
+/// failure was a time claim.
+pub struct Rejection<C> {
+    error: Error,
+    /// Boxed: time failures are rare, and the error path should stay a few words wide.
+    verified: Option<Box<Verified<C>>>,
+}
+
+impl<C> Rejection<C> {
+    /// The error.
+    pub const fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The error, dropping any claims.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The token as verified, if signature and every non-time check passed and only `exp`,
+    /// `nbf` or `iat` failed. Use it to refresh sessions, never to authorise a request.
+    pub fn verified_despite_time(&self) -> Option<&Verified<C>> {
+        self.verified.as_deref()
+    }
+
+    /// Owned form of [`verified_despite_time`](Rejection::verified_despite_time).
+    pub fn into_verified_despite_time(self) -> Option<Verified<C>> {
+        self.verified.map(|boxed| *boxed)
+    }
+}
+
+impl<C> From<Error> for Rejection<C> {
+    fn from(error: Error) -> Self {
+        Rejection {
+            error,
+            verified: None,
+        }
+    }
+}
+
+impl<C> From<Rejection<C>> for Error {
+    fn from(rejection: Rejection<C>) -> Self {
+        rejection.error
+    }
+}
+
+impl<C> fmt::Debug for Rejection<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejection")
+            .field("error", &self.error)
+            .field("claims_available", &self.verified.is_some())
+            .finish()
+    }
+}
+
+impl<C> fmt::Display for Rejection<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<C> std::error::Error for Rejection<C> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
