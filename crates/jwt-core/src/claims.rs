@@ -62,8 +62,12 @@ pub(crate) enum Mode<'v> {
 /// Parses `payload` into `C`, validating the registered claims on the way.
 pub(crate) fn parse<'de, C: Deserialize<'de>>(
     payload: &'de [u8],
+    max_depth: usize,
     mode: Mode<'_>,
 ) -> Result<Checked<C>, Error> {
+    if !json::depth_within(payload, max_depth) {
+        return Err(Error::InvalidPayload("nested deeper than the limit"));
+    }
     let mut slot = ErrorSlot::default();
     let mut current = CurrentClaim::default();
     let seed = PayloadSeed::<C> {
@@ -512,6 +516,7 @@ mod tests {
     ) -> Result<Checked<C>, Error> {
         parse(
             json.as_bytes(),
+            32,
             Mode::Validate {
                 validation: v,
                 now: NOW,
@@ -847,10 +852,10 @@ mod tests {
     #[test]
     fn inspection_skips_checks_but_not_strictness() {
         let checked: Checked<serde_json::Value> =
-            parse(br#"{"aud":"x","iss":"y","exp":1}"#, Mode::InspectOnly).unwrap();
+            parse(br#"{"aud":"x","iss":"y","exp":1}"#, 32, Mode::InspectOnly).unwrap();
         assert_eq!(checked.times.expires_at, Some(1));
-        assert!(parse::<serde_json::Value>(br#"{"a":1,"a":1}"#, Mode::InspectOnly).is_err());
-        assert!(parse::<serde_json::Value>(br#"{"exp":"1"}"#, Mode::InspectOnly).is_err());
+        assert!(parse::<serde_json::Value>(br#"{"a":1,"a":1}"#, 32, Mode::InspectOnly).is_err());
+        assert!(parse::<serde_json::Value>(br#"{"exp":"1"}"#, 32, Mode::InspectOnly).is_err());
     }
 
     #[test]

@@ -13,11 +13,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 
 use crate::algorithm::Algorithm;
 use crate::error::Error;
-use crate::json::{self, ErrorSlot, KeySeed, SeenKeys, SkipBounded};
+use crate::json::{self, ErrorSlot, KeySeed, SeenKeys};
 use crate::keys::MAX_KID_LEN;
-
-/// How deeply a header member may nest (`jwk` objects and `x5c` arrays need two levels).
-const MAX_HEADER_DEPTH: usize = 8;
 
 /// The parsed JOSE header of a token.
 ///
@@ -52,8 +49,11 @@ impl Header {
         self.cty.as_deref()
     }
 
-    /// Parses and polices decoded header bytes.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Header, Error> {
+    /// Parses and polices decoded header bytes, nested at most `max_depth` levels.
+    pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Header, Error> {
+        if !json::depth_within(bytes, max_depth) {
+            return Err(Error::InvalidHeader("nested deeper than the limit"));
+        }
         let mut slot = ErrorSlot::default();
         json::parse_object(bytes, HeaderSeed { slot: &mut slot }).map_err(|e| {
             slot.take()
@@ -139,16 +139,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                     }
                 },
                 _ => {
-                    if map
-                        .next_value_seed(SkipBounded {
-                            depth: MAX_HEADER_DEPTH,
-                        })
-                        .is_err()
-                    {
-                        return Err(self.slot.fail(Error::InvalidHeader(
-                            "a member is nested too deeply or is not valid JSON",
-                        )));
-                    }
+                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
@@ -186,13 +177,19 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
+    impl Header {
+        fn parse_default(bytes: &[u8]) -> Result<Header, Error> {
+            Header::parse(bytes, 32)
+        }
+    }
+
     fn kind(json: &str) -> ErrorKind {
-        Header::parse(json.as_bytes()).unwrap_err().kind()
+        Header::parse(json.as_bytes(), 32).unwrap_err().kind()
     }
 
     #[test]
     fn parses_the_usual_members() {
-        let h = Header::parse(br#"{"alg":"ES256","typ":"at+jwt","kid":"k1","cty":"x","x5t":"ignored","jwk":{"kty":"EC"}}"#)
+        let h = Header::parse_default(br#"{"alg":"ES256","typ":"at+jwt","kid":"k1","cty":"x","x5t":"ignored","jwk":{"kty":"EC"}}"#)
             .unwrap();
         assert_eq!(h.algorithm(), Algorithm::ES256);
         assert_eq!(h.typ(), Some("at+jwt"));
@@ -276,7 +273,7 @@ mod tests {
             kind(r#"{"alg":"HS256","b64":"false"}"#),
             ErrorKind::InvalidHeader
         );
-        assert!(Header::parse(br#"{"alg":"HS256","b64":true}"#).is_ok());
+        assert!(Header::parse_default(br#"{"alg":"HS256","b64":true}"#).is_ok());
     }
 
     #[test]
@@ -294,13 +291,16 @@ mod tests {
             ErrorKind::InvalidHeader
         );
         let fits = "k".repeat(256);
-        assert!(Header::parse(format!(r#"{{"alg":"HS256","kid":"{fits}"}}"#).as_bytes()).is_ok());
+        assert!(
+            Header::parse_default(format!(r#"{{"alg":"HS256","kid":"{fits}"}}"#).as_bytes())
+                .is_ok()
+        );
     }
 
     #[test]
     fn reject_invalid_utf8_and_lone_surrogates() {
         assert_eq!(
-            Header::parse(b"{\"alg\":\"HS\xff256\"}")
+            Header::parse_default(b"{\"alg\":\"HS\xff256\"}")
                 .unwrap_err()
                 .kind(),
             ErrorKind::InvalidHeader
@@ -315,20 +315,20 @@ mod tests {
     fn reject_deeply_nested_unknown_member() {
         let deep = format!(
             r#"{{"alg":"HS256","x":{}{}}}"#,
-            "[".repeat(9),
-            "]".repeat(9)
+            "[".repeat(32),
+            "]".repeat(32)
         );
         assert_eq!(kind(&deep), ErrorKind::InvalidHeader);
         let ok = format!(
             r#"{{"alg":"HS256","x":{}{}}}"#,
-            "[".repeat(8),
-            "]".repeat(8)
+            "[".repeat(31),
+            "]".repeat(31)
         );
-        assert!(Header::parse(ok.as_bytes()).is_ok());
+        assert!(Header::parse(ok.as_bytes(), 32).is_ok());
         let deep_map = format!(
             r#"{{"alg":"HS256","x":{}1{}}}"#,
-            r#"{"a":"#.repeat(9),
-            "}".repeat(9)
+            r#"{"a":"#.repeat(32),
+            "}".repeat(32)
         );
         assert_eq!(kind(&deep_map), ErrorKind::InvalidHeader);
     }

@@ -42,11 +42,15 @@ pub fn danger_decode_unverified(token: &str) -> Result<Unverified, Error> {
             limit: limits.max_header_len,
         });
     }
-    let header = Header::parse(&header_bytes)?;
+    let header = Header::parse(&header_bytes, limits.max_json_depth)?;
     let payload =
         base64url::decode_vec(parts.payload).ok_or(Error::InvalidBase64(Segment::Payload))?;
     base64url::decode_vec(parts.signature).ok_or(Error::InvalidBase64(Segment::Signature))?;
-    Ok(Unverified { header, payload })
+    Ok(Unverified {
+        header,
+        payload,
+        max_json_depth: limits.max_json_depth,
+    })
 }
 
 /// A token's header and payload, **not verified**. See [`danger_decode_unverified`].
@@ -54,6 +58,7 @@ pub fn danger_decode_unverified(token: &str) -> Result<Unverified, Error> {
 pub struct Unverified {
     header: Header,
     payload: Vec<u8>,
+    max_json_depth: usize,
 }
 
 impl Unverified {
@@ -78,7 +83,8 @@ impl Unverified {
     /// # Errors
     /// [`Error::InvalidPayload`], [`Error::InvalidClaim`] or [`Error::ClaimsType`].
     pub fn claims<'a, C: Deserialize<'a>>(&'a self) -> Result<C, Error> {
-        claims::parse::<C>(&self.payload, Mode::InspectOnly).map(|checked| checked.claims)
+        claims::parse::<C>(&self.payload, self.max_json_depth, Mode::InspectOnly)
+            .map(|checked| checked.claims)
     }
 }
 

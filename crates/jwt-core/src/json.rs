@@ -94,77 +94,41 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// Skips one JSON value of at most `depth` levels of nesting; deeper values are an error.
+/// Whether the JSON text `bytes` nests arrays and objects at most `max_depth` levels deep.
 ///
-/// serde's `IgnoredAny` walks any depth (iteratively), which is safe for the stack but leaves the
-/// nesting unbounded; headers are flat by nature, so the header parser uses this instead.
-pub(crate) struct SkipBounded {
-    pub(crate) depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for SkipBounded {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+/// serde_json bounds recursion for the values a type reads, but skips ignored members
+/// iteratively at any depth; checking the text once makes the bound hold for everything.
+/// Most documents have fewer brackets in total than the limit, which a vectorisable count
+/// proves without tracking strings.
+pub(crate) fn depth_within(bytes: &[u8], max_depth: usize) -> bool {
+    let brackets = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if brackets <= max_depth {
+        return true;
     }
-}
-
-impl<'de> Visitor<'de> for SkipBounded {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a JSON value nested at most {} levels", self.depth)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let inner = self.deeper()?;
-        while seq
-            .next_element_seed(SkipBounded { depth: inner })?
-            .is_some()
-        {}
-        Ok(())
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let inner = self.deeper()?;
-        while map.next_key::<de::IgnoredAny>()?.is_some() {
-            map.next_value_seed(SkipBounded { depth: inner })?;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
         }
-        Ok(())
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > max_depth {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
-}
-
-impl SkipBounded {
-    fn deeper<E: de::Error>(&self) -> Result<usize, E> {
-        self.depth
-            .checked_sub(1)
-            .ok_or_else(|| E::custom("nested too deeply"))
-    }
+    true
 }
 
 /// Where a visitor parks the crate error it wants to return, since serde only lets it return
@@ -211,6 +175,22 @@ pub(crate) fn describe(error: &serde_json::Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn depth_is_measured_outside_strings() {
+        assert!(depth_within(b"{}", 1));
+        assert!(!depth_within(b"{\"a\":[1]}", 1));
+        assert!(depth_within(b"{\"a\":[1]}", 2));
+        let brackets_in_string = format!("{{\"a\":\"{}\"}}", "[{".repeat(50));
+        assert!(depth_within(brackets_in_string.as_bytes(), 1));
+        let escaped_quote = format!("{{\"a\":\"\\\"{}\"}}", "[".repeat(50));
+        assert!(depth_within(escaped_quote.as_bytes(), 1));
+        let deep = format!("{}{}", "[".repeat(33), "]".repeat(33));
+        assert!(!depth_within(deep.as_bytes(), 32));
+        assert!(depth_within(deep.as_bytes(), 33));
+        let wide = "[],".repeat(100);
+        assert!(depth_within(format!("[{wide}[]]").as_bytes(), 2));
+    }
 
     #[test]
     fn seen_keys_detects_duplicates_inline_and_spilled() {

@@ -19,14 +19,16 @@ use crate::error::{Error, Segment};
 pub struct Limits {
     pub(crate) max_token_len: usize,
     pub(crate) max_header_len: usize,
+    pub(crate) max_json_depth: usize,
 }
 
 impl Default for Limits {
-    /// 8 KiB per token, 2 KiB per decoded header.
+    /// 8 KiB per token, 2 KiB per decoded header, JSON nested at most 32 levels.
     fn default() -> Self {
         Limits {
             max_token_len: 8 * 1024,
             max_header_len: 2 * 1024,
+            max_json_depth: 32,
         }
     }
 }
@@ -36,6 +38,14 @@ impl Limits {
     #[must_use]
     pub const fn max_token_len(mut self, bytes: usize) -> Self {
         self.max_token_len = bytes;
+        self
+    }
+
+    /// How deeply arrays and objects may nest in the header and the claims (default 32;
+    /// `{"a":[1]}` is two levels).
+    #[must_use]
+    pub const fn max_json_depth(mut self, levels: usize) -> Self {
+        self.max_json_depth = levels;
         self
     }
 

@@ -209,7 +209,10 @@ impl Verifier {
             });
         }
         let mut header_buf = Scratch::<STACK_HEADER>::new();
-        let header = Header::parse(header_buf.decode(parts.header, Segment::Header)?)?;
+        let header = Header::parse(
+            header_buf.decode(parts.header, Segment::Header)?,
+            self.limits.max_json_depth,
+        )?;
         if !self.validation.typ_matches(header.typ()) {
             return Err(Error::WrongType);
         }
@@ -266,6 +269,7 @@ impl Verifier {
         let now = self.validation.clock.now_unix();
         let checked = claims::parse::<C>(
             payload,
+            self.limits.max_json_depth,
             Mode::Validate {
                 validation: &self.validation,
                 now,
