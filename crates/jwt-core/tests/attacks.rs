@@ -10,6 +10,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
     missing_docs
 )]
 
@@ -991,7 +992,7 @@ fn reject_g1_secrets_tokens_and_claim_values_never_reach_errors_or_debug() {
             r#"{{"exp":{},"iss":"expected-issuer","aud":"CANARY-AUD"}}"#,
             NOW + 60
         ),
-        format!(r#"{{"exp":"CANARY-EXP","iss":"expected-issuer"}}"#),
+        r#"{"exp":"CANARY-EXP","iss":"expected-issuer"}"#.to_owned(),
         format!(
             r#"{{"exp":{},"iss":"expected-issuer","aud":"expected-aud","sub":"CANARY-SUB"}}"#,
             NOW - 60

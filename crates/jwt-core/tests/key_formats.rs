@@ -2,7 +2,14 @@
 //! wrong ones fail with an error that says what is wrong. Keys were written by OpenSSL
 //! (see `tests/interop/keys/README.md`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use jwt_core::{Algorithm, ErrorKind, SigningKey, Validation, Verifier, VerifyingKey};
 
