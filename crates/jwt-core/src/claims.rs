@@ -80,18 +80,24 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
         .map_err(|e| slot.take().unwrap_or_else(|| user_type_error(&e, &current)))
 }
 
-/// The name of the member being parsed when an error struck, for the error message.
+/// The name of the member being parsed, kept (borrowed, so free) for an error message.
 #[derive(Default)]
-struct CurrentClaim(Option<Box<str>>);
+struct CurrentClaim<'de>(Option<Cow<'de, str>>);
 
-impl CurrentClaim {
-    fn set(&mut self, name: &str) {
-        let mut end = name.len().min(MAX_QUOTED_NAME);
-        while !name.is_char_boundary(end) {
-            end = end.saturating_sub(1);
-        }
-        self.0 = Some(name.get(..end).unwrap_or_default().into());
+impl CurrentClaim<'_> {
+    /// The name as an error may quote it: owned and at most 64 bytes.
+    fn quoted(&self) -> Option<Box<str>> {
+        self.0.as_deref().map(quote)
     }
+}
+
+/// A claim name shortened to at most 64 bytes, on a character boundary.
+fn quote(name: &str) -> Box<str> {
+    let mut end = name.len().min(MAX_QUOTED_NAME);
+    while !name.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    name.get(..end).unwrap_or_default().into()
 }
 
 /// Turns a serde_json failure (from the JSON text or from the caller's type) into a crate error
@@ -109,10 +115,8 @@ fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
     {
-        let mut name = CurrentClaim::default();
-        name.set(field);
         return Error::ClaimsType {
-            claim: name.0,
+            claim: Some(quote(field)),
             problem: ClaimsProblem::MissingField,
         };
     }
@@ -128,19 +132,19 @@ fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
         ClaimsProblem::WrongTypeOrValue
     };
     Error::ClaimsType {
-        claim: current.0.clone(),
+        claim: current.quoted(),
         problem,
     }
 }
 
-struct PayloadSeed<'s, 'v, C> {
+struct PayloadSeed<'s, 'v, 'de, C> {
     mode: Mode<'v>,
     slot: &'s mut ErrorSlot,
-    current: &'s mut CurrentClaim,
+    current: &'s mut CurrentClaim<'de>,
     marker: PhantomData<fn() -> C>,
 }
 
-impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, C> {
+impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, 'de, C> {
     type Value = Checked<C>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -148,7 +152,7 @@ impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, C> {
     }
 }
 
-impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, C> {
+impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, 'de, C> {
     type Value = Checked<C>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -231,17 +235,29 @@ struct Registered {
 
 impl Registered {
     /// Type-checks one registered claim's raw JSON and records whether it is acceptable.
-    fn record(&mut self, claim: Claim, raw: &str, mode: Mode<'_>) -> Result<(), Error> {
+    fn record(
+        &mut self,
+        claim: Claim,
+        raw: &str,
+        plain: Plain<'_>,
+        mode: Mode<'_>,
+    ) -> Result<(), Error> {
         let validation = match mode {
             Mode::Validate { validation, .. } => Some(validation),
             Mode::InspectOnly => None,
         };
         match claim {
-            Claim::Exp => self.times.expires_at = Some(numeric_date(raw, "exp", Rounding::Down)?),
-            Claim::Nbf => self.times.not_before = Some(numeric_date(raw, "nbf", Rounding::Up)?),
-            Claim::Iat => self.times.issued_at = Some(numeric_date(raw, "iat", Rounding::Down)?),
+            Claim::Exp => {
+                self.times.expires_at = Some(numeric_date(raw, plain, "exp", Rounding::Down)?)
+            }
+            Claim::Nbf => {
+                self.times.not_before = Some(numeric_date(raw, plain, "nbf", Rounding::Up)?)
+            }
+            Claim::Iat => {
+                self.times.issued_at = Some(numeric_date(raw, plain, "iat", Rounding::Down)?)
+            }
             Claim::Iss => {
-                let issuer = string(raw).ok_or(Error::InvalidClaim {
+                let issuer = string(raw, plain).ok_or(Error::InvalidClaim {
                     claim: "iss",
                     reason: ClaimProblem::NotAString,
                 })?;
@@ -249,7 +265,7 @@ impl Registered {
                     validation.map(|v| v.issuers.iter().any(|accepted| **accepted == *issuer));
             }
             Claim::Sub => {
-                let subject = string(raw).ok_or(Error::InvalidClaim {
+                let subject = string(raw, plain).ok_or(Error::InvalidClaim {
                     claim: "sub",
                     reason: ClaimProblem::NotAString,
                 })?;
@@ -260,7 +276,7 @@ impl Registered {
                 });
             }
             Claim::Jti => {
-                string(raw).ok_or(Error::InvalidClaim {
+                string(raw, plain).ok_or(Error::InvalidClaim {
                     claim: "jti",
                     reason: ClaimProblem::NotAString,
                 })?;
@@ -347,14 +363,14 @@ enum Rounding {
 }
 
 /// A NumericDate (RFC 7519 §2): a JSON number, finite, within 0 ..= year 9999.
-fn numeric_date(raw: &str, claim: &'static str, rounding: Rounding) -> Result<u64, Error> {
+fn numeric_date(
+    raw: &str,
+    plain: Plain<'_>,
+    claim: &'static str,
+    rounding: Rounding,
+) -> Result<u64, Error> {
     let invalid = |reason| Error::InvalidClaim { claim, reason };
-    // Fast path: plain digits, the form every issuer writes.
-    if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
-        let value = raw.bytes().fold(0u64, |acc, b| {
-            acc.saturating_mul(10)
-                .saturating_add(u64::from(b.wrapping_sub(b'0')))
-        });
+    if let Plain::Digits(value) = plain {
         return if value <= MAX_NUMERIC_DATE {
             Ok(value)
         } else {
@@ -393,16 +409,93 @@ fn numeric_date(raw: &str, claim: &'static str, rounding: Rounding) -> Result<u6
 }
 
 /// The text of a JSON string, without copying when it has no escapes.
-fn string(raw: &str) -> Option<Cow<'_, str>> {
-    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        if !inner.contains('\\') {
-            return Some(Cow::Borrowed(inner)); // already validated as a JSON string by serde_json
-        }
+fn string<'a>(raw: &'a str, plain: Plain<'a>) -> Option<Cow<'a, str>> {
+    if let Plain::Str(text) = plain {
+        return Some(Cow::Borrowed(text));
     }
     let mut de = serde_json::Deserializer::from_str(raw);
     let value = KeySeed.deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(value)
+}
+
+/// The two shapes nearly every registered claim has, recognised without a JSON parser.
+#[derive(Clone, Copy)]
+enum Plain<'a> {
+    /// Up to 15 ASCII digits: a whole number of seconds.
+    Digits(u64),
+    /// A string without escapes (its text between the quotes).
+    Str(&'a str),
+    /// Anything else; parsed with serde_json.
+    Json,
+}
+
+impl<'a> Plain<'a> {
+    /// Classifies `raw`, which serde_json has already validated as one JSON value.
+    fn of(raw: &'a str) -> Plain<'a> {
+        if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            let value = raw.bytes().fold(0u64, |acc, b| {
+                acc.saturating_mul(10)
+                    .saturating_add(u64::from(b.wrapping_sub(b'0')))
+            });
+            return Plain::Digits(value);
+        }
+        match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(text) if !text.contains('\\') => Plain::Str(text),
+            _ => Plain::Json,
+        }
+    }
+}
+
+/// Hands a [`Plain`] number or string to the caller's type the way serde_json would have:
+/// as the value itself, as `Some(value)` for `Option` fields, or as a unit enum variant.
+struct PlainDeserializer<'de, E> {
+    plain: Plain<'de>,
+    marker: PhantomData<E>,
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for PlainDeserializer<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.plain {
+            Plain::Digits(value) => visitor.visit_u64(value),
+            Plain::Str(text) => visitor.visit_borrowed_str(text),
+            Plain::Json => Err(E::custom("internal: not a plain value")),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.plain {
+            Plain::Str(text) => {
+                BorrowedStrDeserializer::new(text).deserialize_enum(name, variants, visitor)
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
 }
 
 /// Accepts a string or a non-empty array of strings; yields whether any is accepted.
@@ -449,7 +542,7 @@ struct Tee<'s, 'v, 'de, A> {
     pending: Option<Claim>,
     mode: Mode<'v>,
     slot: &'s mut ErrorSlot,
-    current: &'s mut CurrentClaim,
+    current: &'s mut CurrentClaim<'de>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, '_, 'de, A> {
@@ -462,7 +555,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, '_, 'de, A> {
         let Some(name) = self.inner.next_key_seed(KeySeed)? else {
             return Ok(None);
         };
-        self.current.set(&name);
+        self.current.0 = Some(name.clone());
         self.pending = Claim::from_name(&name);
         if !self.seen.insert(name.clone()) {
             return Err(self
@@ -482,11 +575,21 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, '_, 'de, A> {
             return self.inner.next_value_seed(seed);
         };
         let raw: &'de RawValue = self.inner.next_value()?;
-        if let Err(error) = self.registered.record(claim, raw.get(), self.mode) {
+        let plain = Plain::of(raw.get());
+        if let Err(error) = self.registered.record(claim, raw.get(), plain, self.mode) {
             return Err(self.slot.fail(error));
         }
-        let mut replay = serde_json::Deserializer::from_str(raw.get());
-        seed.deserialize(&mut replay).map_err(de::Error::custom)
+        // Replay the value to the caller's type; the common shapes need no second JSON parse.
+        match plain {
+            Plain::Digits(_) | Plain::Str(_) => seed.deserialize(PlainDeserializer {
+                plain,
+                marker: PhantomData,
+            }),
+            Plain::Json => {
+                let mut replay = serde_json::Deserializer::from_str(raw.get());
+                seed.deserialize(&mut replay).map_err(de::Error::custom)
+            }
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -548,6 +651,47 @@ mod tests {
         assert_eq!(checked.times.expires_at, Some(1_700_000_100));
         assert_eq!(checked.times.issued_at, Some(1_699_999_999));
         assert!(checked.time_failure.is_none());
+    }
+
+    #[test]
+    fn registered_claims_reach_option_enum_and_newtype_fields() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        enum Issuer {
+            #[serde(rename = "https://a")]
+            A,
+        }
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Seconds(u64);
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Typed {
+            exp: Option<Seconds>,
+            nbf: Option<i64>,
+            iat: f64,
+            iss: Issuer,
+            sub: Option<String>,
+            jti: Option<Box<str>>,
+            aud: Vec<String>,
+        }
+        let json = r#"{"exp":1700000100,"nbf":1,"iat":2,"iss":"https://a","sub":"s","jti":"j\u0041","aud":["x"]}"#;
+        let v = Validation::new().audience("x");
+        let typed = validate::<Typed>(json, &v).unwrap().claims;
+        assert_eq!(
+            typed,
+            Typed {
+                exp: Some(Seconds(1_700_000_100)),
+                nbf: Some(1),
+                iat: 2.0,
+                iss: Issuer::A,
+                sub: Some("s".into()),
+                jti: Some("jA".into()),
+                aud: vec!["x".into()],
+            }
+        );
+        let value = validate::<serde_json::Value>(json, &v).unwrap().claims;
+        assert_eq!(
+            value,
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ use crate::keys::MAX_KID_LEN;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Header {
     alg: Algorithm,
-    typ: Option<Box<str>>,
+    /// `JWT`, by far the most common value, is kept without allocating.
+    typ: Option<Cow<'static, str>>,
     kid: Option<Box<str>>,
     cty: Option<Box<str>>,
 }
@@ -114,7 +115,14 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                         Err(e) => return Err(self.slot.fail(e)),
                     }
                 }
-                "typ" => typ = Some(self.string_member(&mut map, "`typ` must be a string")?),
+                "typ" => {
+                    let value = self.string_member(&mut map, "`typ` must be a string")?;
+                    typ = Some(if value == "JWT" {
+                        Cow::Borrowed("JWT")
+                    } else {
+                        Cow::Owned(value.into_owned())
+                    });
+                }
                 "cty" => cty = Some(self.string_member(&mut map, "`cty` must be a string")?),
                 "kid" => {
                     let value = self.string_member(&mut map, "`kid` must be a string")?;
@@ -146,7 +154,12 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
         let Some(alg) = alg else {
             return Err(self.slot.fail(Error::InvalidHeader("`alg` is missing")));
         };
-        Ok(Header { alg, typ, kid, cty })
+        Ok(Header {
+            alg,
+            typ,
+            kid: kid.map(|k: Cow<'_, str>| k.into()),
+            cty: cty.map(|c: Cow<'_, str>| c.into()),
+        })
     }
 }
 
@@ -155,9 +168,9 @@ impl HeaderSeed<'_> {
         &mut self,
         map: &mut A,
         problem: &'static str,
-    ) -> Result<Box<str>, A::Error> {
+    ) -> Result<Cow<'de, str>, A::Error> {
         match map.next_value::<Option<StrValue<'de>>>() {
-            Ok(Some(value)) => Ok(value.0.into_owned().into_boxed_str()),
+            Ok(Some(value)) => Ok(value.0),
             _ => Err(self.slot.fail(Error::InvalidHeader(problem))),
         }
     }

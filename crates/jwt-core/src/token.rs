@@ -75,28 +75,22 @@ impl<'t> Parts<'t> {
                 limit: limits.max_token_len,
             });
         }
-        let mut dots = [0usize; 2];
-        let mut count = 0usize;
-        for (index, _) in token.iter().enumerate().filter(|(_, b)| **b == b'.') {
-            if let Some(slot) = dots.get_mut(count) {
-                *slot = index;
-            }
-            count = count.saturating_add(1);
+        // memchr is already in the tree through serde_json; a vectorised scan, bounded by the
+        // size check above.
+        let mut dots = memchr::memchr_iter(b'.', token);
+        let (Some(first), Some(second), third) = (dots.next(), dots.next(), dots.next()) else {
+            return Err(Error::Malformed(
+                "a compact JWS has exactly three dot-separated segments",
+            ));
+        };
+        if third.is_some() {
+            let total = dots.count().saturating_add(3);
+            return Err(Error::Malformed(if total == 4 {
+                "five segments: encrypted tokens (JWE) are not supported"
+            } else {
+                "a compact JWS has exactly three dot-separated segments"
+            }));
         }
-        match count {
-            2 => {}
-            4 => {
-                return Err(Error::Malformed(
-                    "five segments: encrypted tokens (JWE) are not supported",
-                ));
-            }
-            _ => {
-                return Err(Error::Malformed(
-                    "a compact JWS has exactly three dot-separated segments",
-                ));
-            }
-        }
-        let [first, second] = dots;
         let header = token.get(..first).unwrap_or_default();
         let payload = token
             .get(first.saturating_add(1)..second)
