@@ -58,6 +58,11 @@ pub(crate) fn encode_append(src: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// The base64url encoding of `src` as a string.
+pub(crate) fn encode_string(src: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(src)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,8 @@ use serde::de::DeserializeOwned;
 use crate::claims::{self, Mode, TimeClaims};
 use crate::error::{Error, Segment};
 use crate::header::Header;
-use crate::keys::{MAX_KID_LEN, VerifyingKey};
+use crate::key_set::{KeySet, KeyStore};
+use crate::keys::VerifyingKey;
 use crate::token::{self, Limits, Parts, Scratch};
 use crate::validation::Validation;
 
@@ -53,7 +54,7 @@ const MAX_SIGNATURE: usize = 1024;
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    keys: Vec<VerifyingKey>,
+    keys: KeyStore,
     validation: Validation,
     limits: Limits,
 }
@@ -61,46 +62,42 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier with one key and the strict default [`Validation`].
     pub fn new(key: impl Into<VerifyingKey>) -> Self {
-        Verifier {
-            keys: vec![key.into()],
-            validation: Validation::new(),
-            limits: Limits::default(),
-        }
+        Self::with_key_set(KeySet::new([key.into()]).unwrap_or_default())
     }
 
     /// A verifier with several keys (rotation, several issuers' keys, mixed algorithms).
     ///
-    /// Selection rules: the token's `alg` must equal the algorithm of the chosen key; a token with
-    /// a `kid` gets the key with exactly that `kid` (or, when no key for its algorithm has any
-    /// `kid`, the single key for its algorithm); a token without `kid` is accepted only when
-    /// exactly one key fits its algorithm. Keys are never tried one after another.
+    /// Selection rules ([`KeySet::select`]): the token's `alg` must equal the algorithm of the
+    /// chosen key; a token with a `kid` gets the key with exactly that `kid` (or, when no key for
+    /// its algorithm has any `kid`, the single key for its algorithm); a token without `kid` is
+    /// accepted only when exactly one key fits its algorithm. Keys are never tried one after
+    /// another.
     ///
     /// # Errors
     /// [`Error::InvalidKey`] when there are no keys, or two keys share an algorithm and `kid`
     /// (including two keys for one algorithm without any `kid`: a token could not choose).
     pub fn with_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Self, Error> {
-        let keys: Vec<VerifyingKey> = keys.into_iter().collect();
-        if keys.is_empty() {
+        let set = KeySet::new(keys)?;
+        if set.is_empty() {
             return Err(Error::InvalidKey(
                 "a verifier needs at least one key".into(),
             ));
         }
-        for (index, key) in keys.iter().enumerate() {
-            let clash = keys
-                .iter()
-                .skip(index.saturating_add(1))
-                .any(|other| other.algorithm() == key.algorithm() && other.kid() == key.kid());
-            if clash {
-                return Err(Error::InvalidKey(
-                    "two keys share an algorithm and kid; give each key a distinct kid".into(),
-                ));
-            }
-        }
-        Ok(Verifier {
-            keys,
+        Ok(Self::with_key_set(set))
+    }
+
+    /// A verifier over a [`KeySet`] (for instance one imported from a JWK Set).
+    pub fn with_key_set(keys: KeySet) -> Self {
+        Self::with_key_store(KeyStore::new(keys))
+    }
+
+    /// A verifier whose keys can be replaced at run time through `store` (key rotation).
+    pub fn with_key_store(store: KeyStore) -> Self {
+        Verifier {
+            keys: store,
             validation: Validation::new(),
             limits: Limits::default(),
-        })
+        }
     }
 
     /// Replaces the claim checks.
@@ -117,8 +114,13 @@ impl Verifier {
         self
     }
 
-    /// The verifier's keys.
-    pub fn keys(&self) -> &[VerifyingKey] {
+    /// The verifier's keys as of now.
+    pub fn key_set(&self) -> std::sync::Arc<KeySet> {
+        self.keys.snapshot()
+    }
+
+    /// The handle that replaces this verifier's keys (shared with its clones).
+    pub const fn key_store(&self) -> &KeyStore {
         &self.keys
     }
 
@@ -223,40 +225,11 @@ impl Verifier {
         if !self.validation.typ_matches(header.typ()) {
             return Err(Error::WrongType);
         }
-        let key = self.select_key(&header)?;
+        // Step 4: one key from configuration, never "try them all".
+        let keys = self.keys.load();
+        let key = keys.select(&header)?;
         key.verify(parts.signing_input, signature)?;
         Ok(header)
-    }
-
-    /// Step 4: one key from configuration, never "try them all".
-    fn select_key(&self, header: &Header) -> Result<&VerifyingKey, Error> {
-        let alg = header.algorithm();
-        let mut candidates = self.keys.iter().filter(|key| key.algorithm() == alg);
-        let Some(first) = candidates.clone().next() else {
-            return Err(Error::AlgorithmNotAllowed { alg });
-        };
-        match header.kid() {
-            Some(kid) if kid.len() <= MAX_KID_LEN => {
-                if let Some(exact) = candidates.clone().find(|key| key.kid() == Some(kid)) {
-                    return Ok(exact);
-                }
-                // A verifier that gave no key of this algorithm a kid has opted out of kid routing.
-                let all_unnamed = candidates.clone().all(|key| key.kid().is_none());
-                if all_unnamed && candidates.nth(1).is_none() {
-                    Ok(first)
-                } else {
-                    Err(Error::UnknownKeyId)
-                }
-            }
-            Some(_) => Err(Error::UnknownKeyId),
-            None => {
-                if candidates.nth(1).is_none() {
-                    Ok(first)
-                } else {
-                    Err(Error::AmbiguousKey)
-                }
-            }
-        }
     }
 
     /// Step 6: the payload, once, into `C`, with the registered claims checked on the way.

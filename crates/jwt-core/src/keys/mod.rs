@@ -10,7 +10,12 @@
 //! Both have redacted `Debug` and no `Display`.
 
 mod der;
+mod generate;
 mod pem;
+pub(crate) mod private;
+pub(crate) mod secret;
+
+pub use generate::{SecretDer, SecretPem};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -21,6 +26,8 @@ use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
 use crate::algorithm::{Algorithm, Family};
 use crate::error::Error;
+use private::{PrivateParts, RsaPrivate};
+use secret::Secret;
 
 /// The largest RSA modulus accepted, in bits (ring's verification limit).
 const RSA_MAX_BITS: usize = 8192;
@@ -48,6 +55,8 @@ pub struct SigningKey {
     alg: Algorithm,
     kid: Option<Box<str>>,
     material: SigningMaterial,
+    /// The private material in our own zeroizing memory, for export (JWK, PKCS#8).
+    private: Option<Arc<PrivateParts>>,
 }
 
 #[derive(Clone)]
@@ -89,6 +98,21 @@ enum VerifyingMaterial {
     /// Uncompressed SEC1 point `04 || x || y`.
     Ecdsa(Arc<[u8]>),
     Ed25519([u8; 32]),
+}
+
+/// A verifying key's public material, borrowed.
+pub(crate) enum PublicParts<'a> {
+    /// HMAC has no public half.
+    Hmac,
+    Rsa {
+        n: &'a [u8],
+        e: &'a [u8],
+    },
+    Ec {
+        x: &'a [u8],
+        y: &'a [u8],
+    },
+    Ed25519(&'a [u8; 32]),
 }
 
 /// What a DER container turned out to hold.
@@ -268,10 +292,9 @@ impl SigningKey {
     /// # Errors
     /// [`Error::WeakKey`] for shorter secrets; [`Error::KeyMismatch`] if `alg` is not an HMAC algorithm.
     pub fn from_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, Error> {
-        Ok(Self::new(
-            alg,
-            SigningMaterial::Hmac(check_hmac_secret(alg, secret, true)?),
-        ))
+        let key = check_hmac_secret(alg, secret, true)?;
+        Ok(Self::new(alg, SigningMaterial::Hmac(key))
+            .keeping(Some(PrivateParts::Hmac(Secret::new(secret)))))
     }
 
     /// An HMAC key from a secret of any non-empty length.
@@ -283,10 +306,9 @@ impl SigningKey {
     /// # Errors
     /// [`Error::WeakKey`] for an empty secret; [`Error::KeyMismatch`] for a non-HMAC `alg`.
     pub fn danger_from_short_hmac_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, Error> {
-        Ok(Self::new(
-            alg,
-            SigningMaterial::Hmac(check_hmac_secret(alg, secret, false)?),
-        ))
+        let key = check_hmac_secret(alg, secret, false)?;
+        Ok(Self::new(alg, SigningMaterial::Hmac(key))
+            .keeping(Some(PrivateParts::Hmac(Secret::new(secret)))))
     }
 
     /// A private key from PEM text: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
@@ -332,7 +354,7 @@ impl SigningKey {
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(alg, e))?,
             )),
         };
-        Ok(Self::new(alg, material))
+        Ok(Self::new(alg, material).keeping(PrivateParts::from_pkcs8(der, alg.family())))
     }
 
     /// An RSA private key from PKCS#1 `RSAPrivateKey` DER.
@@ -345,7 +367,57 @@ impl SigningKey {
         Ok(Self::new(
             alg,
             SigningMaterial::Rsa(Arc::new(check_rsa_pair(alg, pair)?)),
-        ))
+        )
+        .keeping(PrivateParts::from_pkcs1(der)))
+    }
+
+    /// An RSA key pair from its components (JWK members), checked by ring for consistency.
+    pub(crate) fn from_rsa_private(alg: Algorithm, parts: RsaPrivate) -> Result<Self, Error> {
+        KeyKind::Supported(Family::Rsa).require(alg)?;
+        let components = ring::rsa::KeyPairComponents {
+            public_key: ring::rsa::PublicKeyComponents {
+                n: &parts.n[..],
+                e: &parts.e[..],
+            },
+            d: parts.d.expose(),
+            p: parts.p.expose(),
+            q: parts.q.expose(),
+            dP: parts.dp.expose(),
+            dQ: parts.dq.expose(),
+            qInv: parts.qi.expose(),
+        };
+        let pair = RsaKeyPair::from_components(&components).map_err(|e| rejected(alg, e))?;
+        let pair = check_rsa_pair(alg, pair)?;
+        Ok(Self::new(alg, SigningMaterial::Rsa(Arc::new(pair)))
+            .keeping(Some(PrivateParts::Rsa(parts))))
+    }
+
+    /// An EC key pair from the private scalar and the uncompressed public point; ring checks that
+    /// they belong together.
+    pub(crate) fn from_ec_private(alg: Algorithm, d: Secret, point: &[u8]) -> Result<Self, Error> {
+        let ecdsa = ecdsa_signing_algorithm(alg).ok_or_else(|| mismatch(alg, "an EC key"))?;
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            ecdsa,
+            d.expose(),
+            point,
+            &SystemRandom::new(),
+        )
+        .map_err(|e| rejected(alg, e))?;
+        Ok(Self::new(alg, SigningMaterial::Ecdsa(Arc::new(pair)))
+            .keeping(Some(PrivateParts::Ec(d))))
+    }
+
+    /// An Ed25519 key pair from its 32-byte seed and public key; ring checks that they match.
+    pub(crate) fn from_ed25519_seed(
+        alg: Algorithm,
+        seed: Secret,
+        public: &[u8],
+    ) -> Result<Self, Error> {
+        KeyKind::Supported(Family::Ed25519).require(alg)?;
+        let pair = Ed25519KeyPair::from_seed_and_public_key(seed.expose(), public)
+            .map_err(|e| rejected(alg, e))?;
+        Ok(Self::new(alg, SigningMaterial::Ed25519(Arc::new(pair)))
+            .keeping(Some(PrivateParts::Ed25519(seed))))
     }
 
     /// An EC private key from SEC1 `ECPrivateKey` DER (`openssl ec` output). The embedded
@@ -381,7 +453,8 @@ impl SigningKey {
             &SystemRandom::new(),
         )
         .map_err(|e| rejected(alg, e))?;
-        Ok(Self::new(alg, SigningMaterial::Ecdsa(Arc::new(pair))))
+        Ok(Self::new(alg, SigningMaterial::Ecdsa(Arc::new(pair)))
+            .keeping(PrivateParts::from_sec1(der, alg.family())))
     }
 
     fn new(alg: Algorithm, material: SigningMaterial) -> Self {
@@ -389,7 +462,18 @@ impl SigningKey {
             alg,
             kid: None,
             material,
+            private: None,
         }
+    }
+
+    fn keeping(mut self, private: Option<PrivateParts>) -> Self {
+        self.private = private.map(Arc::new);
+        self
+    }
+
+    /// The private material kept for export, if it could be extracted.
+    pub(crate) fn private_parts(&self) -> Option<&PrivateParts> {
+        self.private.as_deref()
     }
 
     /// Sets the key id (`kid`) written into the headers of tokens this key signs.
@@ -646,6 +730,23 @@ impl VerifyingKey {
     /// The key id, if one was set.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
+    }
+
+    /// The public key material, for export.
+    pub(crate) fn public_parts(&self) -> PublicParts<'_> {
+        match &self.material {
+            VerifyingMaterial::Hmac(_) => PublicParts::Hmac,
+            VerifyingMaterial::Rsa { public_key, .. } => match der::rsa_public_key(public_key) {
+                Some((n, e)) => PublicParts::Rsa { n, e },
+                None => PublicParts::Hmac, // unreachable: we encoded it ourselves
+            },
+            VerifyingMaterial::Ecdsa(point) => {
+                let coordinates = point.get(1..).unwrap_or_default();
+                let (x, y) = coordinates.split_at(coordinates.len() / 2);
+                PublicParts::Ec { x, y }
+            }
+            VerifyingMaterial::Ed25519(x) => PublicParts::Ed25519(x),
+        }
     }
 
     /// The exact signature length this key accepts.
