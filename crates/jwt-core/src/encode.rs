@@ -176,6 +176,60 @@ impl<'k> Encoder<'k> {
     }
 }
 
+impl Encoder<'_> {
+    /// Signs claims given as JSON text, keeping their member order and number spelling byte for
+    /// byte (only insignificant whitespace is removed). The text must be a strict JSON object:
+    /// unique member names, registered claims of the right types, nesting within the default
+    /// limit.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, Encoder, SigningKey};
+    ///
+    /// let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[3; 32])?;
+    /// let token = Encoder::new(&key).encode_json(r#"{ "sub": "alice", "big": 18446744073709551615 }"#)?;
+    /// let claims = jwt_core::danger_decode_unverified(&token)?;
+    /// assert_eq!(claims.payload(), br#"{"sub":"alice","big":18446744073709551615}"#);
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidPayload`] or [`Error::InvalidClaim`] for text that is not such an object.
+    pub fn encode_json(&self, json: &str) -> Result<String, Error> {
+        crate::claims::parse::<serde::de::IgnoredAny>(
+            json.as_bytes(),
+            crate::token::Limits::default().max_json_depth,
+            crate::claims::Mode::InspectOnly,
+        )?;
+        let compact = minify(json);
+        let raw = serde_json::value::RawValue::from_string(compact)
+            .map_err(|_| Error::InvalidPayload("not valid JSON"))?;
+        self.encode(&raw)
+    }
+}
+
+/// Removes whitespace outside strings from (valid) JSON text.
+fn minify(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Appends `,"name":value` with serde_json's escaping.
 fn push_member(json: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) {
     json.push(b',');
@@ -244,6 +298,27 @@ mod tests {
                 .member("a", 2)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn json_text_keeps_order_and_numbers() {
+        let key = key();
+        let encoder = Encoder::new(&key);
+        let token = encoder
+            .encode_json("{\n  \"z\": 1.50,\t\"a\": \"x y\\\" z\",\r\n\"n\": -0}")
+            .unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        let json = String::from_utf8(base64url::decode_vec(payload.as_bytes()).unwrap()).unwrap();
+        assert_eq!(json, r#"{"z":1.50,"a":"x y\" z","n":-0}"#);
+        for bad in [
+            "[1]",
+            r#"{"a":1,"a":2}"#,
+            r#"{"exp":"soon"}"#,
+            "{",
+            r#"{"a":1} x"#,
+        ] {
+            assert!(encoder.encode_json(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
