@@ -30,8 +30,10 @@ const MAX_QUOTED_NAME: usize = 64;
 
 /// The registered time claims of a token, as whole seconds since the Unix epoch.
 ///
-/// Fractional values are rounded towards the stricter side: `exp` down, `nbf` up, `iat` down.
+/// Fractional values are rounded to whole seconds: `exp` down and `nbf` up (the stricter side),
+/// `iat` down.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TimeClaims {
     /// `exp`: on or after this moment the token must not be accepted.
     pub expires_at: Option<u64>,
@@ -80,24 +82,25 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
         .map_err(|e| slot.take().unwrap_or_else(|| user_type_error(&e, &current)))
 }
 
-/// The name of the member being parsed, kept (borrowed, so free) for an error message.
+/// The name of the last member read, kept (borrowed, so free) to name the claim in an error
+/// raised while its value is parsed.
 #[derive(Default)]
 struct CurrentClaim<'de>(Option<Cow<'de, str>>);
 
 impl CurrentClaim<'_> {
     /// The name as an error may quote it: owned and at most 64 bytes.
     fn quoted(&self) -> Option<Box<str>> {
-        self.0.as_deref().map(quote)
+        self.0.as_deref().and_then(quote)
     }
 }
 
-/// A claim name shortened to at most 64 bytes, on a character boundary.
-fn quote(name: &str) -> Box<str> {
-    let mut end = name.len().min(MAX_QUOTED_NAME);
-    while !name.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    name.get(..end).unwrap_or_default().into()
+/// A claim name fit to appear in an error (and so in logs): at most 64 bytes of
+/// `[A-Za-z0-9_.:-]`. Anything else (control characters, spaces, user data such as e-mail
+/// addresses under a flattened map) is not quoted at all.
+fn quote(name: &str) -> Option<Box<str>> {
+    let printable = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-');
+    (!name.is_empty() && name.len() <= MAX_QUOTED_NAME && name.bytes().all(printable))
+        .then(|| name.into())
 }
 
 /// Turns a serde_json failure (from the JSON text or from the caller's type) into a crate error
@@ -116,7 +119,7 @@ fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
         .and_then(|rest| rest.split('`').next())
     {
         return Error::ClaimsType {
-            claim: Some(quote(field)),
+            claim: quote(field),
             problem: ClaimsProblem::MissingField,
         };
     }
@@ -173,6 +176,11 @@ impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, 'de, C> {
         // A hand-written claims type may stop reading early: every member must still be seen.
         while tee.next_key::<IgnoredAny>()?.is_some() {
             tee.next_value::<IgnoredAny>()?;
+        }
+        // ... and it may have swallowed an error we raised (a lenient `visit_map` that ignores
+        // `Err` from `next_value`): the token is rejected all the same.
+        if tee.slot.is_set() {
+            return Err(de::Error::custom(""));
         }
         let times = tee.registered.times;
         match tee.mode {
@@ -299,31 +307,37 @@ impl Registered {
     }
 
     /// The non-time checks, in a fixed order: presence, issuer, audience, subject.
+    ///
+    /// Every check is fail-closed: a configured expectation passes only on a claim that was
+    /// present *and* recorded as acceptable, never on the absence of a recorded failure.
     fn check(&self, seen: &SeenKeys<'_>, validation: &Validation) -> Result<(), Error> {
-        let present = |name: &str| seen.contains(name);
-        if validation.require_exp && !present("exp") {
-            return Err(Error::MissingClaim(Cow::Borrowed("exp")));
+        let missing = |name: &'static str| Err(Error::MissingClaim(Cow::Borrowed(name)));
+        if validation.require_exp && self.times.expires_at.is_none() {
+            return missing("exp");
         }
-        for (configured, name) in [
-            (!validation.issuers.is_empty(), "iss"),
-            (!validation.audiences.is_empty(), "aud"),
-            (validation.subject.is_some(), "sub"),
-            (validation.max_age.is_some(), "iat"),
-        ] {
-            if configured && !present(name) {
-                return Err(Error::MissingClaim(Cow::Borrowed(name)));
-            }
+        if !validation.issuers.is_empty() && self.issuer_ok.is_none() {
+            return missing("iss");
         }
-        if let Some(missing) = validation.required.iter().find(|name| !present(name)) {
-            return Err(Error::MissingClaim(missing.clone()));
+        if !validation.audiences.is_empty() && self.audience_ok.is_none() {
+            return missing("aud");
+        }
+        if validation.subject.is_some() && self.subject_ok.is_none() {
+            return missing("sub");
+        }
+        if validation.max_age.is_some() && self.times.issued_at.is_none() {
+            return missing("iat");
+        }
+        if let Some(absent) = validation.required.iter().find(|name| !seen.contains(name)) {
+            return Err(Error::MissingClaim(absent.clone()));
         }
         if !validation.issuers.is_empty() && self.issuer_ok != Some(true) {
             return Err(Error::WrongIssuer);
         }
-        if self.audience_ok == Some(false) {
+        // Present but unwanted (no audience configured) is `Some(false)` too.
+        if self.audience_ok.is_some_and(|ok| !ok) {
             return Err(Error::WrongAudience);
         }
-        if self.subject_ok == Some(false) {
+        if validation.subject.is_some() && self.subject_ok != Some(true) {
             return Err(Error::WrongSubject);
         }
         Ok(())
@@ -967,6 +981,64 @@ mod tests {
                 .kind(),
             ErrorKind::WrongIssuer
         );
+    }
+
+    /// A claims type whose `visit_map` ignores errors from `next_value`.
+    struct Lenient;
+
+    impl<'de> Deserialize<'de> for Lenient {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Lenient;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("anything")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+                    while let Ok(Some(_)) = map.next_key::<IgnoredAny>() {
+                        let _ = map.next_value::<IgnoredAny>();
+                    }
+                    Ok(Lenient)
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
+    #[test]
+    fn reject_registered_claim_errors_swallowed_by_the_claims_type() {
+        let v = Validation::new().audience("api").subject("alice");
+        for json in [
+            r#"{"sub":"alice","aud":"api","exp":"1"}"#,
+            r#"{"sub":"alice","aud":"api","exp":null}"#,
+            r#"{"sub":"alice","aud":1,"exp":4000000000}"#,
+            r#"{"sub":1,"aud":"api","exp":4000000000}"#,
+            r#"{"sub":"alice","sub":"bob","aud":"api","exp":4000000000}"#,
+        ] {
+            assert!(validate::<Lenient>(json, &v).is_err(), "{json}");
+        }
+        assert!(validate::<Lenient>(r#"{"sub":"alice","aud":"api","exp":4000000000}"#, &v).is_ok());
+    }
+
+    #[test]
+    fn error_names_only_plain_claim_names() {
+        #[derive(Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            exp: u64,
+        }
+        let v = Validation::new();
+        let hostile = "{\"exp\":4000000000,\"\\n2026 ERROR admin\\u001b[2J\":1}";
+        let err = validate::<Strict>(hostile, &v).err().unwrap();
+        assert!(
+            matches!(err, Error::ClaimsType { claim: None, .. }),
+            "{err:?}"
+        );
+        let err = validate::<Strict>(r#"{"exp":4000000000,"role.v2":1}"#, &v)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("role.v2"), "{err}");
     }
 
     #[test]

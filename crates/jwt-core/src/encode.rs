@@ -152,6 +152,15 @@ impl<'k> Encoder<'k> {
     /// # Errors
     /// As [`encode`].
     pub fn encode<C: Serialize + ?Sized>(&self, claims: &C) -> Result<String, Error> {
+        if self
+            .kid
+            .as_ref()
+            .is_some_and(|kid| kid.len() > crate::keys::MAX_KID_LEN)
+        {
+            return Err(Error::Encoding(
+                "the kid is longer than 256 bytes; verifiers would refuse the token",
+            ));
+        }
         let payload = serde_json::to_vec(claims)
             .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
         if payload.first() != Some(&b'{') {

@@ -39,7 +39,7 @@ impl Segment {
 ///
 /// Match on [`Error::kind`] for decisions; use `Display` for people. Neither ever contains
 /// secrets, token bytes or claim values.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The token is longer than the verifier's size limit.
@@ -90,6 +90,9 @@ pub enum Error {
     /// The header asks for an unencoded payload (`b64: false`, RFC 7797), which is not supported.
     #[error("unencoded payloads (`b64: false`, RFC 7797) are not supported")]
     UnencodedPayload,
+    /// The header announces a nested token (`cty: JWT`), which is never unwrapped implicitly.
+    #[error("nested tokens (`cty: JWT`) are not supported; verify each layer explicitly")]
+    NestedToken,
     /// The token's `kid` names no key of this verifier.
     #[error("no key with the token's `kid` is configured for its algorithm")]
     UnknownKeyId,
@@ -262,7 +265,8 @@ pub enum ErrorKind {
     UnsupportedAlgorithm,
     /// See [`Error::AlgorithmNotAllowed`].
     AlgorithmNotAllowed,
-    /// See [`Error::UnsupportedCriticalHeader`] and [`Error::UnencodedPayload`].
+    /// See [`Error::UnsupportedCriticalHeader`], [`Error::UnencodedPayload`] and
+    /// [`Error::NestedToken`].
     UnsupportedHeader,
     /// See [`Error::UnknownKeyId`].
     UnknownKeyId,
@@ -381,7 +385,7 @@ impl Error {
             Error::UnknownAlgorithm => ErrorKind::UnknownAlgorithm,
             Error::UnsupportedAlgorithm { .. } => ErrorKind::UnsupportedAlgorithm,
             Error::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
-            Error::UnsupportedCriticalHeader | Error::UnencodedPayload => {
+            Error::UnsupportedCriticalHeader | Error::UnencodedPayload | Error::NestedToken => {
                 ErrorKind::UnsupportedHeader
             }
             Error::UnknownKeyId => ErrorKind::UnknownKeyId,

@@ -16,6 +16,9 @@ use crate::error::Error;
 use crate::json::{self, ErrorSlot, KeySeed, SeenKeys};
 use crate::keys::MAX_KID_LEN;
 
+/// Headers are small and flat; more members than this is an attack on the parser.
+const MAX_HEADER_MEMBERS: usize = 16;
+
 /// The parsed JOSE header of a token.
 ///
 /// Only the members this crate interprets are kept. On a verified token it describes what was
@@ -50,8 +53,16 @@ impl Header {
         self.cty.as_deref()
     }
 
-    /// Parses and polices decoded header bytes, nested at most `max_depth` levels.
+    /// Parses and polices decoded header bytes with every algorithm allowed and no `typ`
+    /// expected (for inspection and unit tests).
     pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Header, Error> {
+        RawHeader::parse(bytes, max_depth)?.police(|_| true, |_| true)
+    }
+}
+
+impl RawHeader {
+    /// Parses decoded header bytes, nested at most `max_depth` levels, as a strict JSON object.
+    pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<RawHeader, Error> {
         if !json::depth_within(bytes, max_depth) {
             return Err(Error::InvalidHeader("nested deeper than the limit"));
         }
@@ -79,25 +90,31 @@ struct HeaderSeed<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for HeaderSeed<'_> {
-    type Value = Header;
+    type Value = RawHeader;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Header, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RawHeader, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for HeaderSeed<'_> {
-    type Value = Header;
+    type Value = RawHeader;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JOSE header object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Header, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<RawHeader, A::Error> {
         let mut seen = SeenKeys::new();
+        let mut members = 0usize;
         let mut alg = None;
         let (mut typ, mut kid, mut cty) = (None, None, None);
+        let (mut crit, mut unencoded) = (false, false);
         while let Some(name) = map.next_key_seed(KeySeed)? {
+            members = members.saturating_add(1);
+            if members > MAX_HEADER_MEMBERS {
+                return Err(self.slot.fail(Error::InvalidHeader("more than 16 members")));
+            }
             if !seen.insert(name.clone()) {
                 return Err(self
                     .slot
@@ -110,10 +127,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                             .slot
                             .fail(Error::InvalidHeader("`alg` must be a string")));
                     };
-                    match Algorithm::from_bytes(value.0.as_bytes()) {
-                        Ok(found) => alg = Some(found),
-                        Err(e) => return Err(self.slot.fail(e)),
-                    }
+                    alg = Some(Algorithm::from_bytes(value.0.as_bytes()));
                 }
                 "typ" => {
                     let value = self.string_member(&mut map, "`typ` must be a string")?;
@@ -135,11 +149,10 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 }
                 "crit" => {
                     map.next_value::<IgnoredAny>()?;
-                    return Err(self.slot.fail(Error::UnsupportedCriticalHeader));
+                    crit = true;
                 }
                 "b64" => match map.next_value::<Option<bool>>() {
-                    Ok(Some(true)) => {}
-                    Ok(Some(false)) => return Err(self.slot.fail(Error::UnencodedPayload)),
+                    Ok(Some(value)) => unencoded = !value,
                     _ => {
                         return Err(self
                             .slot
@@ -154,11 +167,63 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
         let Some(alg) = alg else {
             return Err(self.slot.fail(Error::InvalidHeader("`alg` is missing")));
         };
-        Ok(Header {
+        Ok(RawHeader {
             alg,
+            crit,
+            unencoded,
             typ,
             kid: kid.map(|k: Cow<'_, str>| k.into()),
             cty: cty.map(|c: Cow<'_, str>| c.into()),
+        })
+    }
+}
+
+/// A header that parsed as a strict JSON object, before its policy is applied.
+///
+/// Parsing first and judging after keeps the order of the checks independent of the order of
+/// the members (catalogue §0 step 4: `alg`, then `crit`, `b64`, `cty`, `typ`).
+pub(crate) struct RawHeader {
+    alg: Result<Algorithm, Error>,
+    crit: bool,
+    unencoded: bool,
+    typ: Option<Cow<'static, str>>,
+    kid: Option<Box<str>>,
+    cty: Option<Box<str>>,
+}
+
+impl RawHeader {
+    /// Applies the header policy: `alg` known and `allowed`, no `crit`, no `b64: false`, no
+    /// nested token, and `typ` as the validation expects.
+    pub(crate) fn police(
+        self,
+        allowed: impl FnOnce(Algorithm) -> bool,
+        typ_matches: impl FnOnce(Option<&str>) -> bool,
+    ) -> Result<Header, Error> {
+        let alg = self.alg?;
+        if !allowed(alg) {
+            return Err(Error::AlgorithmNotAllowed { alg });
+        }
+        if self.crit {
+            return Err(Error::UnsupportedCriticalHeader);
+        }
+        if self.unencoded {
+            return Err(Error::UnencodedPayload);
+        }
+        if self
+            .cty
+            .as_deref()
+            .is_some_and(|cty| cty.eq_ignore_ascii_case("JWT"))
+        {
+            return Err(Error::NestedToken);
+        }
+        if !typ_matches(self.typ.as_deref()) {
+            return Err(Error::WrongType);
+        }
+        Ok(Header {
+            alg,
+            typ: self.typ,
+            kid: self.kid,
+            cty: self.cty,
         })
     }
 }
@@ -274,6 +339,56 @@ mod tests {
                 "{crit}"
             );
         }
+    }
+
+    #[test]
+    fn reject_nested_tokens_and_member_floods() {
+        assert_eq!(
+            kind(r#"{"alg":"HS256","cty":"JWT"}"#),
+            ErrorKind::UnsupportedHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","cty":"jwt"}"#),
+            ErrorKind::UnsupportedHeader
+        );
+        let many: String = (0..16).map(|i| format!(r#","m{i}":0"#)).collect();
+        assert_eq!(
+            kind(&format!(r#"{{"alg":"HS256"{many}}}"#)),
+            ErrorKind::InvalidHeader
+        );
+        let fifteen: String = (0..15).map(|i| format!(r#","m{i}":0"#)).collect();
+        assert!(Header::parse_default(format!(r#"{{"alg":"HS256"{fifteen}}}"#).as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn policy_order_does_not_depend_on_member_order() {
+        let deny_rs256 = |json: &str| {
+            RawHeader::parse(json.as_bytes(), 32)
+                .unwrap()
+                .police(|alg| alg != Algorithm::RS256, |_| false)
+                .unwrap_err()
+                .kind()
+        };
+        assert_eq!(
+            deny_rs256(r#"{"crit":["x"],"alg":"RS256"}"#),
+            ErrorKind::AlgorithmNotAllowed
+        );
+        assert_eq!(
+            deny_rs256(r#"{"typ":"x","alg":"RS256","b64":false}"#),
+            ErrorKind::AlgorithmNotAllowed
+        );
+        assert_eq!(
+            deny_rs256(r#"{"typ":"x","b64":false,"alg":"HS256"}"#),
+            ErrorKind::UnsupportedHeader
+        );
+        assert_eq!(
+            deny_rs256(r#"{"typ":"x","alg":"HS256"}"#),
+            ErrorKind::WrongType
+        );
+        assert_eq!(
+            deny_rs256(r#"{"crit":[],"alg":"nope"}"#),
+            ErrorKind::UnknownAlgorithm
+        );
     }
 
     #[test]

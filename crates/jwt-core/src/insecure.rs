@@ -3,8 +3,9 @@
 //! Legitimate uses: showing a token to a person (`jwt inspect`), and routing before verification
 //! (reading `kid` or `iss` to choose which verifier to use). Everything returned here is written
 //! by whoever made the token. The same structural strictness applies as when verifying (size,
-//! segments, canonical base64url, strict JSON objects), so inspection never sees a token
-//! differently from the verifier.
+//! segments, canonical base64url, strict JSON objects, header policy but for the algorithm
+//! allow-list and `typ`), so under the same [`Limits`] inspection reads a token the way the
+//! verifier does.
 
 use std::fmt;
 
@@ -33,7 +34,19 @@ use crate::token::{Limits, Parts};
 /// # Errors
 /// The structural errors of verification: size, segments, base64url, header JSON and policy.
 pub fn danger_decode_unverified(token: &str) -> Result<Unverified, Error> {
-    let limits = Limits::default();
+    danger_decode_unverified_with_limits(token, &Limits::default())
+}
+
+/// [`danger_decode_unverified`] under the given size limits, to inspect what a verifier with
+/// raised limits would accept.
+///
+/// # Errors
+/// As [`danger_decode_unverified`].
+pub fn danger_decode_unverified_with_limits(
+    token: &str,
+    limits: &Limits,
+) -> Result<Unverified, Error> {
+    let limits = *limits;
     let parts = Parts::split(token.as_bytes(), &limits)?;
     let header_bytes =
         base64url::decode_vec(parts.header).ok_or(Error::InvalidBase64(Segment::Header))?;
@@ -42,10 +55,10 @@ pub fn danger_decode_unverified(token: &str) -> Result<Unverified, Error> {
             limit: limits.max_header_len,
         });
     }
-    let header = Header::parse(&header_bytes, limits.max_json_depth)?;
     let payload =
         base64url::decode_vec(parts.payload).ok_or(Error::InvalidBase64(Segment::Payload))?;
     base64url::decode_vec(parts.signature).ok_or(Error::InvalidBase64(Segment::Signature))?;
+    let header = Header::parse(&header_bytes, limits.max_json_depth)?;
     Ok(Unverified {
         header,
         payload,

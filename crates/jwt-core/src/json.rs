@@ -16,7 +16,9 @@ use crate::error::Error;
 /// The member names of one JSON object seen so far, for duplicate detection.
 ///
 /// The first few live inline (headers and typical claim sets never spill); beyond that a sorted
-/// vector keeps lookups logarithmic so a large (signed) claim set cannot make this quadratic.
+/// vector keeps lookups logarithmic. Inserting into it still moves the tail, so the worst case
+/// is quadratic in the number of members; headers are capped at 16 members, and claim sets are
+/// bounded by the token size and only parsed after the signature is verified.
 pub(crate) struct SeenKeys<'de> {
     inline: [Cow<'de, str>; INLINE],
     inline_len: usize,
@@ -137,6 +139,11 @@ pub(crate) fn depth_within(bytes: &[u8], max_depth: usize) -> bool {
 pub(crate) struct ErrorSlot(Option<Error>);
 
 impl ErrorSlot {
+    /// Whether an error is parked.
+    pub(crate) const fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Parks `error` and returns a placeholder deserializer error to unwind with.
     pub(crate) fn fail<E: de::Error>(&mut self, error: Error) -> E {
         self.0 = Some(error);

@@ -52,6 +52,11 @@ impl KeySet {
     }
 
     fn push(&mut self, key: VerifyingKey) -> Result<(), Error> {
+        if key.kid().is_some_and(|kid| kid.len() > MAX_KID_LEN) {
+            return Err(Error::InvalidKey(
+                "a kid longer than 256 bytes can never match a token".into(),
+            ));
+        }
         let clash = self
             .keys
             .iter()
@@ -107,6 +112,11 @@ impl KeySet {
     /// Whether the set has no keys.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// Whether some key is bound to `alg` (the verifier's algorithm allow-list).
+    pub(crate) fn allows(&self, alg: Algorithm) -> bool {
+        self.keys.iter().any(|key| key.algorithm() == alg)
     }
 
     /// The one key that may verify a token with this header.

@@ -24,7 +24,7 @@
 //! # Ok::<(), jwt_core::Error>(())
 //! ```
 //!
-//! What it guarantees, in short (the full model is in `docs/security-model.md`):
+//! What it guarantees, in short (the full model is in the repository's `docs/`):
 //! - a key is bound to one [`Algorithm`] when it is built, and a [`Verifier`] accepts only the
 //!   algorithms of its keys; `none` does not exist; unknown `crit` and `b64: false` are refused;
 //! - input is strict: size limits, exactly three segments, canonical base64url, JSON objects
@@ -71,7 +71,7 @@ pub use claims::TimeClaims;
 pub use encode::{Encoder, encode};
 pub use error::{ClaimProblem, ClaimsProblem, Error, ErrorKind, Segment};
 pub use header::Header;
-pub use insecure::{Unverified, danger_decode_unverified};
+pub use insecure::{Unverified, danger_decode_unverified, danger_decode_unverified_with_limits};
 pub use jwk::{DEFAULT_MAX_JWKS_KEYS, Jwk, JwkSet, SkippedKey};
 pub use key_set::{KeySet, KeyStore};
 pub use keys::{SecretDer, SecretPem, SigningKey, VerifyingKey};

@@ -19,18 +19,23 @@ use serde::de::DeserializeOwned;
 
 use crate::claims::{self, Mode, TimeClaims};
 use crate::error::{Error, Segment};
-use crate::header::Header;
+use crate::header::{Header, RawHeader};
 use crate::key_set::{KeySet, KeyStore};
 use crate::keys::VerifyingKey;
 use crate::token::{self, Limits, Parts, Scratch};
 use crate::validation::Validation;
 
 /// Payloads up to this size are decoded on the stack.
-const STACK_PAYLOAD: usize = 4 * 1024;
+///
+/// The stack buffers are zero-filled on every verification, so they are sized for typical tokens
+/// (larger segments spill to the heap) rather than for the limits.
+const STACK_PAYLOAD: usize = 1024;
 /// Headers up to this size are decoded on the stack (the default header limit).
-const STACK_HEADER: usize = 2 * 1024;
+const STACK_HEADER: usize = 256;
 /// The longest signature of any supported key (RSA-8192).
 const MAX_SIGNATURE: usize = 1024;
+/// Signatures up to RSA-4096 are decoded on the stack.
+const STACK_SIGNATURE: usize = 512;
 
 /// Verifies tokens against a fixed set of keys and a [`Validation`].
 ///
@@ -217,16 +222,16 @@ impl Verifier {
         if signature_len > MAX_SIGNATURE {
             return Err(Error::InvalidSignature); // longer than any key's signature
         }
-        let mut signature_buf = [0u8; MAX_SIGNATURE];
-        let signature = crate::base64url::decode_into(parts.signature, &mut signature_buf)
-            .ok_or(Error::InvalidBase64(Segment::Signature))?;
+        let mut signature_buf = Scratch::<STACK_SIGNATURE>::new();
+        let signature = signature_buf.decode(parts.signature, Segment::Signature)?;
 
-        let header = Header::parse(header_bytes, self.limits.max_json_depth)?;
-        if !self.validation.typ_matches(header.typ()) {
-            return Err(Error::WrongType);
-        }
-        // Step 4: one key from configuration, never "try them all".
+        // Steps 3-4: a strict object first, then the policy in a fixed order.
         let keys = self.keys.load();
+        let header = RawHeader::parse(header_bytes, self.limits.max_json_depth)?.police(
+            |alg| keys.allows(alg),
+            |typ| self.validation.typ_matches(typ),
+        )?;
+        // Step 5: one key from configuration, never "try them all".
         let key = keys.select(&header)?;
         key.verify(parts.signing_input, signature)?;
         Ok(header)
