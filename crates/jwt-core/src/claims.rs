@@ -44,11 +44,14 @@ pub struct TimeClaims {
 }
 
 /// What the checks decided, when the claims themselves parsed.
-pub(crate) struct Checked<C> {
+pub(crate) struct Checked<'de, C> {
     pub(crate) claims: C,
     pub(crate) times: TimeClaims,
     /// Set when the only failure is a time claim; the claims are still trustworthy otherwise.
     pub(crate) time_failure: Option<Error>,
+    /// `iss` and `sub` as read, for instrumentation (borrowed unless escaped).
+    pub(crate) issuer: Option<Cow<'de, str>>,
+    pub(crate) subject: Option<Cow<'de, str>>,
 }
 
 /// Whether to run the claim checks, or only parse (for unverified inspection).
@@ -66,7 +69,7 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
     payload: &'de [u8],
     max_depth: usize,
     mode: Mode<'_>,
-) -> Result<Checked<C>, Error> {
+) -> Result<Checked<'de, C>, Error> {
     if !json::depth_within(payload, max_depth) {
         return Err(Error::InvalidPayload("nested deeper than the limit"));
     }
@@ -148,7 +151,7 @@ struct PayloadSeed<'s, 'v, 'de, C> {
 }
 
 impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, 'de, C> {
-    type Value = Checked<C>;
+    type Value = Checked<'de, C>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
@@ -156,7 +159,7 @@ impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, 'de,
 }
 
 impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, 'de, C> {
-    type Value = Checked<C>;
+    type Value = Checked<'de, C>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object of claims")
@@ -183,24 +186,22 @@ impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, 'de, C> {
             return Err(de::Error::custom(""));
         }
         let times = tee.registered.times;
-        match tee.mode {
-            Mode::InspectOnly => Ok(Checked {
-                claims,
-                times,
-                time_failure: None,
-            }),
+        let time_failure = match tee.mode {
+            Mode::InspectOnly => None,
             Mode::Validate { validation, now } => {
                 if let Err(error) = tee.registered.check(&tee.seen, validation) {
                     return Err(tee.slot.fail(error));
                 }
-                let time_failure = check_times(&times, validation, now).err();
-                Ok(Checked {
-                    claims,
-                    times,
-                    time_failure,
-                })
+                check_times(&times, validation, now).err()
             }
-        }
+        };
+        Ok(Checked {
+            claims,
+            times,
+            time_failure,
+            issuer: tee.registered.issuer,
+            subject: tee.registered.subject,
+        })
     }
 }
 
@@ -233,21 +234,23 @@ impl Claim {
 
 /// What the registered claims turned out to be.
 #[derive(Default)]
-struct Registered {
+struct Registered<'de> {
     times: TimeClaims,
+    issuer: Option<Cow<'de, str>>,
+    subject: Option<Cow<'de, str>>,
     /// `Some(true)` when `iss` was present and accepted.
     issuer_ok: Option<bool>,
     audience_ok: Option<bool>,
     subject_ok: Option<bool>,
 }
 
-impl Registered {
+impl<'de> Registered<'de> {
     /// Type-checks one registered claim's raw JSON and records whether it is acceptable.
     fn record(
         &mut self,
         claim: Claim,
-        raw: &str,
-        plain: Plain<'_>,
+        raw: &'de str,
+        plain: Plain<'de>,
         mode: Mode<'_>,
     ) -> Result<(), Error> {
         let validation = match mode {
@@ -271,6 +274,7 @@ impl Registered {
                 })?;
                 self.issuer_ok =
                     validation.map(|v| v.issuers.iter().any(|accepted| **accepted == *issuer));
+                self.issuer = Some(issuer);
             }
             Claim::Sub => {
                 let subject = string(raw, plain).ok_or(Error::InvalidClaim {
@@ -282,6 +286,7 @@ impl Registered {
                         .as_deref()
                         .is_none_or(|expected| expected == subject)
                 });
+                self.subject = Some(subject);
             }
             Claim::Jti => {
                 string(raw, plain).ok_or(Error::InvalidClaim {
@@ -552,7 +557,7 @@ impl<'de> Visitor<'de> for AudienceVisitor<'_> {
 struct Tee<'s, 'v, 'de, A> {
     inner: A,
     seen: SeenKeys<'de>,
-    registered: Registered,
+    registered: Registered<'de>,
     pending: Option<Claim>,
     mode: Mode<'v>,
     slot: &'s mut ErrorSlot,
@@ -630,7 +635,7 @@ mod tests {
     fn validate<'de, C: Deserialize<'de>>(
         json: &'de str,
         v: &Validation,
-    ) -> Result<Checked<C>, Error> {
+    ) -> Result<Checked<'de, C>, Error> {
         parse(
             json.as_bytes(),
             32,
@@ -1067,7 +1072,7 @@ mod tests {
 
     #[test]
     fn inspection_skips_checks_but_not_strictness() {
-        let checked: Checked<serde_json::Value> =
+        let checked: Checked<'_, serde_json::Value> =
             parse(br#"{"aud":"x","iss":"y","exp":1}"#, 32, Mode::InspectOnly).unwrap();
         assert_eq!(checked.times.expires_at, Some(1));
         assert!(parse::<serde_json::Value>(br#"{"a":1,"a":1}"#, 32, Mode::InspectOnly).is_err());

@@ -192,6 +192,15 @@ pub(crate) struct RawHeader {
 }
 
 impl RawHeader {
+    /// Tells `recorder` what the header says, before it is judged.
+    pub(crate) fn record<R: crate::instrument::Recorder + ?Sized>(&self, recorder: &mut R) {
+        recorder.header(
+            self.alg.as_ref().ok().copied(),
+            self.kid.as_deref(),
+            self.typ.as_deref(),
+        );
+    }
+
     /// Applies the header policy: `alg` known and `allowed`, no `crit`, no `b64: false`, no
     /// nested token, and `typ` as the validation expects.
     pub(crate) fn police(

@@ -20,10 +20,12 @@ use serde::de::DeserializeOwned;
 use crate::claims::{self, Mode, TimeClaims};
 use crate::error::{Error, Segment};
 use crate::header::{Header, RawHeader};
+use crate::instrument::{Instrument, Recorder, Silent};
 use crate::key_set::{KeySet, KeyStore};
 use crate::keys::VerifyingKey;
 use crate::token::{self, Limits, Parts, Scratch};
 use crate::validation::Validation;
+use std::sync::Arc;
 
 /// Payloads up to this size are decoded on the stack.
 ///
@@ -62,6 +64,7 @@ pub struct Verifier {
     keys: KeyStore,
     validation: Validation,
     limits: Limits,
+    instrument: Option<Arc<dyn Instrument>>,
 }
 
 impl Verifier {
@@ -102,6 +105,7 @@ impl Verifier {
             keys: store,
             validation: Validation::new(),
             limits: Limits::default(),
+            instrument: None,
         }
     }
 
@@ -109,6 +113,14 @@ impl Verifier {
     #[must_use]
     pub fn with_validation(mut self, validation: Validation) -> Self {
         self.validation = validation;
+        self
+    }
+
+    /// Runs every verification inside `instrument` (tracing spans, metrics); see
+    /// [`Instrument`].
+    #[must_use]
+    pub fn with_instrument(mut self, instrument: impl Instrument) -> Self {
+        self.instrument = Some(Arc::new(instrument));
         self
     }
 
@@ -165,13 +177,24 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<Verified<C>, Rejection<C>> {
-        let parts = Parts::split(token.as_bytes(), &self.limits).map_err(Rejection::from)?;
+        let Some(instrument) = &self.instrument else {
+            return self.verify_owned(token, &mut Silent);
+        };
+        let mut result = None;
+        instrument.observe(&mut |recorder| result = Some(self.verify_owned(token, recorder)));
+        result.unwrap_or_else(|| self.verify_owned(token, &mut Silent))
+    }
+
+    fn verify_owned<C: DeserializeOwned, R: Recorder + ?Sized>(
+        &self,
+        token: &str,
+        recorder: &mut R,
+    ) -> Result<Verified<C>, Rejection<C>> {
         let mut payload = Scratch::<STACK_PAYLOAD>::new();
-        let bytes = payload
-            .decode(parts.payload, Segment::Payload)
-            .map_err(Rejection::from)?;
-        let header = self.check_signature(&parts).map_err(Rejection::from)?;
-        self.check_claims(header, bytes)
+        let outcome = self.run(token, recorder, |encoded| {
+            payload.decode(encoded, Segment::Payload)
+        });
+        finish(outcome, recorder)
     }
 
     /// Verifies `token` into a claims type that borrows from the decoded payload, which is
@@ -199,15 +222,49 @@ impl Verifier {
         token: &str,
         buffer: &'b mut Vec<u8>,
     ) -> Result<Verified<C>, Error> {
+        let mut buffer = Some(buffer);
+        let mut run = |recorder: &mut dyn Recorder| {
+            let outcome = self.run(token, recorder, |encoded| match buffer.take() {
+                Some(buffer) => token::decode_into_vec(encoded, buffer, Segment::Payload),
+                None => Err(Error::Malformed("internal: payload buffer reused")),
+            });
+            finish(outcome, recorder)
+        };
+        let result = match &self.instrument {
+            None => run(&mut Silent),
+            Some(instrument) => {
+                let mut result = None;
+                instrument.observe(&mut |recorder| {
+                    if result.is_none() {
+                        result = Some(run(recorder));
+                    }
+                });
+                result.unwrap_or_else(|| run(&mut Silent))
+            }
+        };
+        result.map_err(Rejection::into_error)
+    }
+
+    /// The whole pipeline for one token; `decode_payload` puts the payload where the claims may
+    /// borrow from it.
+    fn run<'b, C: Deserialize<'b>, R: Recorder + ?Sized>(
+        &self,
+        token: &str,
+        recorder: &mut R,
+        decode_payload: impl FnOnce(&[u8]) -> Result<&'b [u8], Error>,
+    ) -> Result<Verified<C>, Rejection<C>> {
         let parts = Parts::split(token.as_bytes(), &self.limits)?;
-        let bytes = token::decode_into_vec(parts.payload, buffer, Segment::Payload)?;
-        let header = self.check_signature(&parts)?;
-        self.check_claims(header, bytes)
-            .map_err(Rejection::into_error)
+        let payload = decode_payload(parts.payload)?;
+        let header = self.check_signature(&parts, recorder)?;
+        self.check_claims(header, payload, recorder)
     }
 
     /// Steps 2-5: header, key, signature. Returns the verified header.
-    fn check_signature(&self, parts: &Parts<'_>) -> Result<Header, Error> {
+    fn check_signature<R: Recorder + ?Sized>(
+        &self,
+        parts: &Parts<'_>,
+        recorder: &mut R,
+    ) -> Result<Header, Error> {
         let header_len = crate::base64url::decoded_len(parts.header.len())
             .ok_or(Error::InvalidBase64(Segment::Header))?;
         if header_len > self.limits.max_header_len {
@@ -227,7 +284,9 @@ impl Verifier {
 
         // Steps 3-4: a strict object first, then the policy in a fixed order.
         let keys = self.keys.load();
-        let header = RawHeader::parse(header_bytes, self.limits.max_json_depth)?.police(
+        let raw = RawHeader::parse(header_bytes, self.limits.max_json_depth)?;
+        raw.record(recorder);
+        let header = raw.police(
             |alg| keys.allows(alg),
             |typ| self.validation.typ_matches(typ),
         )?;
@@ -238,10 +297,11 @@ impl Verifier {
     }
 
     /// Step 6: the payload, once, into `C`, with the registered claims checked on the way.
-    fn check_claims<'b, C: Deserialize<'b>>(
+    fn check_claims<'b, C: Deserialize<'b>, R: Recorder + ?Sized>(
         &self,
         header: Header,
         payload: &'b [u8],
+        recorder: &mut R,
     ) -> Result<Verified<C>, Rejection<C>> {
         let now = self.validation.clock.now_unix();
         let checked = claims::parse::<C>(
@@ -253,6 +313,12 @@ impl Verifier {
             },
         )
         .map_err(Rejection::from)?;
+        if let Some(issuer) = &checked.issuer {
+            recorder.issuer(issuer);
+        }
+        if let Some(subject) = &checked.subject {
+            recorder.subject(subject);
+        }
         let verified = Verified {
             header,
             claims: checked.claims,
@@ -274,8 +340,18 @@ impl fmt::Debug for Verifier {
             .field("keys", &self.keys)
             .field("validation", &self.validation)
             .field("limits", &self.limits)
+            .field("instrumented", &self.instrument.is_some())
             .finish()
     }
+}
+
+/// Reports the outcome to the recorder and hands it back.
+fn finish<C, R: Recorder + ?Sized>(
+    outcome: Result<Verified<C>, Rejection<C>>,
+    recorder: &mut R,
+) -> Result<Verified<C>, Rejection<C>> {
+    recorder.finished(outcome.as_ref().map(|_| ()).map_err(Rejection::error));
+    outcome
 }
 
 /// A token whose signature and claims were verified.

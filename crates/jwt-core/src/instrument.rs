@@ -1,0 +1,208 @@
+//! Hooks for observing verifications (tracing, metrics) without jwt-core depending on either.
+//!
+//! A [`Verifier`](crate::Verifier) with an [`Instrument`] hands it each verification to run:
+//! the instrument sets up its context (a span, a timer), calls `run` with a [`Recorder`], and
+//! the verifier reports to that recorder what it learns as it goes: the header's `alg`, `kid`
+//! and `typ` as soon as the header parses, `iss`/`sub` once the claims are verified, and the
+//! outcome. Adapters need not know whether a verifier is instrumented: they call the same
+//! `verify` methods. A verifier without an instrument pays nothing: the pipeline is compiled
+//! once for a recorder that does nothing.
+//!
+//! Values handed to a recorder before the outcome is known come from an unverified token; a
+//! recorder that logs them must escape them (`kid` is attacker-chosen text).
+
+use crate::algorithm::Algorithm;
+use crate::error::Error;
+
+/// Receives what a verification learns, as it learns it. Every method has an empty default.
+pub trait Recorder {
+    /// The header parsed as a strict JSON object (its policy may still reject it). `alg` is
+    /// `None` when the name is unknown or unsupported.
+    fn header(&mut self, alg: Option<Algorithm>, kid: Option<&str>, typ: Option<&str>) {
+        let _ = (alg, kid, typ);
+    }
+
+    /// The verified token's `iss`.
+    fn issuer(&mut self, iss: &str) {
+        let _ = iss;
+    }
+
+    /// The verified token's `sub`.
+    fn subject(&mut self, sub: &str) {
+        let _ = sub;
+    }
+
+    /// The verification finished: accepted, or rejected with this error.
+    fn finished(&mut self, outcome: Result<(), &Error>) {
+        let _ = outcome;
+    }
+}
+
+/// Sets up the context each verification of an instrumented [`Verifier`](crate::Verifier)
+/// runs in.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use jwt_core::{Algorithm, Error, Instrument, Recorder, SigningKey, Verifier};
+///
+/// #[derive(Default)]
+/// struct CountRejections(AtomicUsize);
+///
+/// struct Outcome<'a>(&'a AtomicUsize);
+/// impl Recorder for Outcome<'_> {
+///     fn finished(&mut self, outcome: Result<(), &Error>) {
+///         if outcome.is_err() {
+///             self.0.fetch_add(1, Ordering::Relaxed);
+///         }
+///     }
+/// }
+///
+/// impl Instrument for CountRejections {
+///     fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder)) {
+///         run(&mut Outcome(&self.0));
+///     }
+/// }
+///
+/// let key = SigningKey::generate(Algorithm::HS256)?;
+/// let counter = std::sync::Arc::new(CountRejections::default());
+/// let verifier = Verifier::new(&key).with_instrument(counter.clone());
+/// assert!(verifier.verify::<serde_json::Value>("not.a.token").is_err());
+/// assert_eq!(counter.0.load(Ordering::Relaxed), 1);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub trait Instrument: Send + Sync + 'static {
+    /// Runs one verification: call `run` exactly once with the recorder for it. (If an
+    /// implementation does not call it, the verifier runs the verification uninstrumented:
+    /// a token is never accepted or rejected without being verified.)
+    fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder));
+}
+
+impl<I: Instrument + ?Sized> Instrument for std::sync::Arc<I> {
+    fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder)) {
+        (**self).observe(run);
+    }
+}
+
+/// The recorder of an uninstrumented verifier.
+pub(crate) struct Silent;
+
+impl Recorder for Silent {}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::{SigningKey, Validation, Verifier};
+
+    /// Records everything into a log of lines.
+    #[derive(Default)]
+    struct Log(Mutex<Vec<String>>);
+
+    struct Lines<'a>(&'a Mutex<Vec<String>>);
+
+    impl Recorder for Lines<'_> {
+        fn header(&mut self, alg: Option<Algorithm>, kid: Option<&str>, typ: Option<&str>) {
+            self.push(format!("header {alg:?} {kid:?} {typ:?}"));
+        }
+        fn issuer(&mut self, iss: &str) {
+            self.push(format!("iss {iss}"));
+        }
+        fn subject(&mut self, sub: &str) {
+            self.push(format!("sub {sub}"));
+        }
+        fn finished(&mut self, outcome: Result<(), &Error>) {
+            self.push(format!("finished {:?}", outcome.map_err(Error::kind)));
+        }
+    }
+
+    impl Lines<'_> {
+        fn push(&mut self, line: String) {
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    impl Instrument for Log {
+        fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder)) {
+            self.0.lock().unwrap().push("begin".into());
+            run(&mut Lines(&self.0));
+            self.0.lock().unwrap().push("end".into());
+        }
+    }
+
+    /// An instrument that forgets to run the verification.
+    struct Lazy;
+
+    impl Instrument for Lazy {
+        fn observe(&self, _run: &mut dyn FnMut(&mut dyn Recorder)) {}
+    }
+
+    fn take(log: &Log) -> Vec<String> {
+        std::mem::take(&mut *log.0.lock().unwrap())
+    }
+
+    #[test]
+    fn recorder_hears_header_claims_and_outcome() {
+        let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32])
+            .unwrap()
+            .with_kid("k1");
+        let token = crate::encode(
+            &key,
+            &serde_json::json!({"iss": "i", "sub": "s", "exp": 4_102_444_800u64}),
+        )
+        .unwrap();
+        let log = std::sync::Arc::new(Log::default());
+        let verifier = Verifier::new(&key)
+            .with_validation(Validation::new().issuer("i"))
+            .with_instrument(log.clone());
+        verifier.verify::<serde_json::Value>(&token).unwrap();
+        assert_eq!(
+            take(&log),
+            [
+                "begin",
+                "header Some(HS256) Some(\"k1\") Some(\"JWT\")",
+                "iss i",
+                "sub s",
+                "finished Ok(())",
+                "end"
+            ]
+        );
+        let mut buffer = Vec::new();
+        verifier
+            .verify_borrowed::<serde_json::Value>(&token, &mut buffer)
+            .unwrap();
+        assert_eq!(take(&log).len(), 6);
+        assert!(verifier.verify::<serde_json::Value>("a.b.c").is_err());
+        assert_eq!(take(&log), ["begin", "finished Err(InvalidBase64)", "end"]);
+        let forged = crate::encode(
+            &SigningKey::from_hmac_secret(Algorithm::HS256, &[2; 32]).unwrap(),
+            &serde_json::json!({}),
+        )
+        .unwrap();
+        assert!(verifier.verify::<serde_json::Value>(&forged).is_err());
+        assert_eq!(
+            take(&log),
+            [
+                "begin",
+                "header Some(HS256) None Some(\"JWT\")",
+                "finished Err(InvalidSignature)",
+                "end"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_instrument_that_does_not_run_cannot_skip_verification() {
+        let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap();
+        let verifier = Verifier::new(&key).with_instrument(Lazy);
+        let token = crate::encode(&key, &serde_json::json!({"exp": 4_102_444_800u64})).unwrap();
+        assert!(verifier.verify::<serde_json::Value>(&token).is_ok());
+        assert!(verifier.verify::<serde_json::Value>("x.y.z").is_err());
+        let mut buffer = Vec::new();
+        assert!(
+            verifier
+                .verify_borrowed::<serde_json::Value>(&token, &mut buffer)
+                .is_ok()
+        );
+    }
+}
