@@ -24,7 +24,7 @@
 //! # Ok::<(), jwt_core::Error>(())
 //! ```
 //!
-//! What it guarantees, in short (the full model is in the repository's `docs/`):
+//! What it guarantees, in short (the full model is `docs/security-model.md` in the repository):
 //! - a key is bound to one [`Algorithm`] when it is built, and a [`Verifier`] accepts only the
 //!   algorithms of its keys; `none` does not exist; unknown `crit` and `b64: false` are refused;
 //! - input is strict: size limits, exactly three segments, canonical base64url, JSON objects
