@@ -583,7 +583,10 @@ fn reject_c8_nested_tokens_and_jwe() {
     // not a claims object.
     assert_eq!(kind(&hmac_verifier(), &outer), ErrorKind::UnsupportedHeader);
     let unlabelled = hs256_token(r#"{"alg":"HS256"}"#, &format!("\"{inner}\""), SECRET);
-    assert_eq!(kind(&hmac_verifier(), &unlabelled), ErrorKind::InvalidPayload);
+    assert_eq!(
+        kind(&hmac_verifier(), &unlabelled),
+        ErrorKind::InvalidPayload
+    );
     let jwe = "eyJhbGciOiJSU0ExXzUiLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.QR1Owv2ug2WyPBnbQrRARTeEk9kDO2w8qDcjiHnSJflSdv1iNqhWXaKH4MqAkQtMoNfABIPJaZm0HaA415sv3aeuBWnD8J-Ui7Ah6cWafs3ZwwFKDFUUsWHSK-IPKxLGTkND09XyjORj_CHAgOPJ-Sd8ONQRnJvWn_hXV1BNMHzUjPyYwEsRhDhzjAD26imasOTsgruobpYGoQcXUwFDn7moXPRfDE8-NoQX7N7ZYMmpUDkR-Cx9obNGwJQ3nM52YCitxoQVPzjbl1WBuB7AohdBoZOdZ24WlN1lVIeh8v1K4krB8xgKvRU8kgFrEn_a1rZgN5TiysnmzTROF869lQ.AxY8DCtDaGlsbGljb3RoZQ.MKOle7UQrG6nSxTLX6Mqwt0orbHvAKeWnDYvpIAeZ72deHxz3roJDXQyhxx0wKaMHDjUEOKIwrtkHthpqEanSBNYHZgmNOV7sln1Eu9g3J8.fiK51VwhsxJ-siBMR-YFiA";
     assert!(kind(&hmac_verifier(), jwe) == ErrorKind::Malformed);
 }
