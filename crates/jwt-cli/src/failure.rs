@@ -1,0 +1,89 @@
+//! The two ways a command fails, and the single stderr line each becomes.
+//!
+//! Why only two: scripts branch on the exit code. `1` means "this token is not acceptable"
+//! (signature, claims, structure, unknown `kid`): retrying with the same token is pointless, but
+//! the setup is fine. `2` means "the invocation is wrong" (flags, unreadable or unsuitable key
+//! files, a payload that is not a JSON object): fix the command, not the token. Mixing them up
+//! would make a misconfigured verifier look like an attack, or the reverse.
+//!
+//! Every message is forced onto one line, since wrapper scripts read exactly one line of stderr.
+//! `jwt-core` errors are quoted with their stable [`jwt_core::ErrorKind`] code first, so the
+//! line can be matched without parsing English.
+
+use jwt_core::Error;
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The token was rejected (exit code 1).
+    Rejected(String),
+    /// The command line, a key file or an input is unusable (exit code 2).
+    Usage(String),
+}
+
+impl Failure {
+    /// A usage error with a message of our own.
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    /// A verification failure: `token rejected: <code> (<what jwt-core says>)`.
+    pub(crate) fn rejected(error: &Error) -> Self {
+        Failure::Rejected(format!("token rejected: {}", describe(error)))
+    }
+
+    /// A token that could not even be read (for `inspect`, which verifies nothing).
+    pub(crate) fn malformed(error: &Error) -> Self {
+        Failure::Rejected(format!("malformed token: {}", describe(error)))
+    }
+
+    /// A usage error caused by a `jwt-core` error, with what was being done as context.
+    pub(crate) fn usage_from(context: impl std::fmt::Display, error: &Error) -> Self {
+        Failure::Usage(format!("{context}: {}", describe(error)))
+    }
+
+    /// The process exit code.
+    pub(crate) const fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Rejected(_) => 1,
+            Failure::Usage(_) => 2,
+        }
+    }
+
+    /// The one line written to stderr: `error: ...`, without any line break inside.
+    pub(crate) fn line(&self) -> String {
+        let message = match self {
+            Failure::Rejected(message) | Failure::Usage(message) => message,
+        };
+        let flat: String = message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        format!("error: {}", flat.trim())
+    }
+}
+
+/// `<stable code> (<message>)`, e.g. `expired (the token has expired)`.
+pub(crate) fn describe(error: &Error) -> String {
+    format!("{} ({error})", error.kind().code())
+}
+
+// Unit tests fail by unwrapping; the library code above stays under the workspace lints.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_single_and_prefixed() {
+        let failure = Failure::usage("two\nlines\r\n");
+        assert_eq!(failure.line(), "error: two lines");
+        assert_eq!(failure.exit_code(), 2);
+        let rejected = Failure::rejected(&Error::Expired);
+        assert_eq!(
+            rejected.line(),
+            "error: token rejected: expired (the token has expired)"
+        );
+        assert_eq!(rejected.exit_code(), 1);
+    }
+}
