@@ -61,6 +61,7 @@ pub fn danger_decode_unverified_with_limits(
     let header = Header::parse(&header_bytes, limits.max_json_depth)?;
     Ok(Unverified {
         header,
+        header_bytes,
         payload,
         max_json_depth: limits.max_json_depth,
     })
@@ -70,6 +71,7 @@ pub fn danger_decode_unverified_with_limits(
 #[derive(Clone)]
 pub struct Unverified {
     header: Header,
+    header_bytes: Vec<u8>,
     payload: Vec<u8>,
     max_json_depth: usize,
 }
@@ -83,6 +85,11 @@ impl Unverified {
     /// The unverified header, consuming the token.
     pub fn into_header(self) -> Header {
         self.header
+    }
+
+    /// The decoded header bytes, as the token carries them (every member, in its order).
+    pub fn header_bytes(&self) -> &[u8] {
+        &self.header_bytes
     }
 
     /// The decoded payload bytes, as the token carries them.

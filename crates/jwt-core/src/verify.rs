@@ -245,6 +245,34 @@ impl Verifier {
         result.map_err(Rejection::into_error)
     }
 
+    /// Verifies `token` with every check and returns the payload as the token carries it: the
+    /// exact JSON bytes, for tools that print or forward claims without a claims type.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, SigningKey, Verifier};
+    ///
+    /// let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[5; 32])?;
+    /// let token = jwt_core::Encoder::new(&key).encode_json(r#"{"exp":4102444800,"n":1e400}"#)?;
+    /// let verified = Verifier::new(&key).verify_raw(&token)?;
+    /// assert_eq!(verified.claims().as_slice(), br#"{"exp":4102444800,"n":1e400}"#);
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`verify`](Verifier::verify).
+    pub fn verify_raw(&self, token: &str) -> Result<Verified<Vec<u8>>, Error> {
+        let mut payload = Vec::new();
+        let (header, times) = {
+            let verified = self.verify_borrowed::<serde::de::IgnoredAny>(token, &mut payload)?;
+            (verified.header, verified.times)
+        };
+        Ok(Verified {
+            header,
+            claims: payload,
+            times,
+        })
+    }
+
     /// The whole pipeline for one token; `decode_payload` puts the payload where the claims may
     /// borrow from it.
     fn run<'b, C: Deserialize<'b>, R: Recorder + ?Sized>(

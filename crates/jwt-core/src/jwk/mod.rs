@@ -392,8 +392,8 @@ impl Jwk {
         Ok(alg)
     }
 
-    /// Whether this key's type (and curve) is the family `alg` needs.
-    pub(crate) fn fits(&self, alg: Algorithm) -> bool {
+    /// Whether this key's type (and curve) is what `alg` needs (`EC` P-256 for ES256, ...).
+    pub fn fits(&self, alg: Algorithm) -> bool {
         self.family() == alg.family()
     }
 
