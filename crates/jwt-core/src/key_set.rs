@@ -79,7 +79,7 @@ impl KeySet {
     pub fn from_jwk_set(set: &JwkSet, fallback: &[Algorithm]) -> (KeySet, Vec<SkippedKey>) {
         let mut keys = KeySet::default();
         let mut skipped = set.skipped().to_vec();
-        for (index, jwk) in set.keys().iter().enumerate() {
+        for (index, jwk) in set.entries() {
             let choice = match jwk.alg() {
                 Some(_) => None,
                 None => fallback.iter().copied().find(|alg| jwk.fits(*alg)),

@@ -342,11 +342,21 @@ impl Jwk {
             },
             Params::Ed25519 { x, .. } => Params::Ed25519 { x: *x, d: None },
         };
+        // The public half may do the public counterpart of each private operation.
         let key_ops = self.key_ops.as_ref().map(|ops| {
-            ops.iter()
-                .filter(|op| matches!(op.as_str(), "verify" | "encrypt" | "wrapKey"))
-                .cloned()
-                .collect()
+            let mut public: Vec<String> = Vec::new();
+            for op in ops {
+                let counterpart = match op.as_str() {
+                    "sign" | "verify" => "verify",
+                    "decrypt" | "encrypt" => "encrypt",
+                    "unwrapKey" | "wrapKey" => "wrapKey",
+                    _ => continue,
+                };
+                if !public.iter().any(|existing| existing == counterpart) {
+                    public.push(counterpart.to_owned());
+                }
+            }
+            public
         });
         Some(Jwk {
             params,

@@ -35,6 +35,8 @@ pub const DEFAULT_MAX_JWKS_KEYS: usize = 100;
 #[derive(Clone, Debug, Default)]
 pub struct JwkSet {
     keys: Vec<Jwk>,
+    /// Where each of `keys` stood in the document's `keys` array.
+    positions: Vec<usize>,
     skipped: Vec<SkippedKey>,
 }
 
@@ -50,7 +52,7 @@ impl SkippedKey {
     pub(crate) fn new(index: usize, kid: Option<String>, error: Error) -> Self {
         SkippedKey {
             index,
-            kid,
+            kid: kid.map(|kid| kid.chars().take(256).collect()),
             error: std::sync::Arc::new(error),
         }
     }
@@ -130,7 +132,10 @@ impl JwkSet {
         let mut set = JwkSet::default();
         for (index, entry) in raw.keys.iter().enumerate() {
             match Jwk::from_json(entry.get()) {
-                Ok(jwk) => set.keys.push(jwk),
+                Ok(jwk) => {
+                    set.keys.push(jwk);
+                    set.positions.push(index);
+                }
                 Err(error) => {
                     let kid = serde_json::from_str::<KidOnly>(entry.get())
                         .ok()
@@ -145,8 +150,10 @@ impl JwkSet {
 
     /// A set of the given keys.
     pub fn from_keys(keys: impl IntoIterator<Item = Jwk>) -> JwkSet {
+        let keys: Vec<Jwk> = keys.into_iter().collect();
         JwkSet {
-            keys: keys.into_iter().collect(),
+            positions: (0..keys.len()).collect(),
+            keys,
             skipped: Vec::new(),
         }
     }
@@ -160,10 +167,12 @@ impl JwkSet {
             .into_iter()
             .map(|key| key.to_jwk())
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(JwkSet {
-            keys,
-            skipped: Vec::new(),
-        })
+        Ok(Self::from_keys(keys))
+    }
+
+    /// The keys that parsed, each with its position in the document's `keys` array.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, &Jwk)> {
+        self.positions.iter().copied().zip(self.keys.iter())
     }
 
     /// The keys that parsed.

@@ -13,6 +13,7 @@ mod der;
 mod generate;
 mod pem;
 pub(crate) mod private;
+mod rsa_check;
 pub(crate) mod secret;
 
 pub use generate::{SecretDer, SecretPem};
@@ -354,7 +355,9 @@ impl SigningKey {
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| rejected(alg, e))?,
             )),
         };
-        Ok(Self::new(alg, material).keeping(PrivateParts::from_pkcs8(der, alg.family())))
+        let private = PrivateParts::from_pkcs8(der, alg.family());
+        check_rsa_private(private.as_ref())?;
+        Ok(Self::new(alg, material).keeping(private))
     }
 
     /// An RSA private key from PKCS#1 `RSAPrivateKey` DER.
@@ -364,11 +367,10 @@ impl SigningKey {
     pub fn from_pkcs1_der(alg: Algorithm, der: &[u8]) -> Result<Self, Error> {
         KeyKind::Supported(Family::Rsa).require(alg)?;
         let pair = RsaKeyPair::from_der(der).map_err(|e| rejected(alg, e))?;
-        Ok(Self::new(
-            alg,
-            SigningMaterial::Rsa(Arc::new(check_rsa_pair(alg, pair)?)),
-        )
-        .keeping(PrivateParts::from_pkcs1(der)))
+        let pair = check_rsa_pair(alg, pair)?;
+        let private = PrivateParts::from_pkcs1(der);
+        check_rsa_private(private.as_ref())?;
+        Ok(Self::new(alg, SigningMaterial::Rsa(Arc::new(pair))).keeping(private))
     }
 
     /// An RSA key pair from its components (JWK members), checked by ring for consistency.
@@ -388,8 +390,9 @@ impl SigningKey {
         };
         let pair = RsaKeyPair::from_components(&components).map_err(|e| rejected(alg, e))?;
         let pair = check_rsa_pair(alg, pair)?;
-        Ok(Self::new(alg, SigningMaterial::Rsa(Arc::new(pair)))
-            .keeping(Some(PrivateParts::Rsa(parts))))
+        let private = PrivateParts::Rsa(parts);
+        check_rsa_private(Some(&private))?;
+        Ok(Self::new(alg, SigningMaterial::Rsa(Arc::new(pair))).keeping(Some(private)))
     }
 
     /// An EC key pair from the private scalar and the uncompressed public point; ring checks that
@@ -559,6 +562,7 @@ impl SigningKey {
     }
 }
 
+/// Size and consistency checks for an RSA key pair ring has accepted.
 fn check_rsa_pair(alg: Algorithm, pair: RsaKeyPair) -> Result<RsaKeyPair, Error> {
     let bits = pair.public().modulus_len().saturating_mul(8);
     if bits < RSA_MIN_BITS {
@@ -566,7 +570,22 @@ fn check_rsa_pair(alg: Algorithm, pair: RsaKeyPair) -> Result<RsaKeyPair, Error>
             "{alg} needs an RSA modulus of at least {RSA_MIN_BITS} bits"
         ))));
     }
+    if !rsa_check::signs(&pair) {
+        return Err(invalid(
+            "the RSA private key's CRT parameters do not match its public key",
+        ));
+    }
     Ok(pair)
+}
+
+/// [`check_rsa_pair`], plus `d` against the CRT exponents when we keep `d` for export.
+fn check_rsa_private(parts: Option<&PrivateParts>) -> Result<(), Error> {
+    match parts {
+        Some(PrivateParts::Rsa(rsa)) if !rsa_check::private_exponent_matches(rsa) => Err(invalid(
+            "the RSA private exponent d does not match dP and dQ",
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl VerifyingKey {
