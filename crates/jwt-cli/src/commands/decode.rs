@@ -24,13 +24,11 @@ pub(super) fn run(args: &DecodeArgs) -> Result<Output, Failure> {
     let key = keys::load(&args.key)?;
     let key_set = keys::verifying_keys(&key, args.alg, args.allow_short_secret, &token)?;
     let verifier = Verifier::with_key_set(key_set).with_validation(validation(args));
-    // The claims are parsed into a `Value` only because `verify` needs some claims type; what is
-    // printed is the payload text itself (see the module docs).
-    verifier
-        .verify::<serde_json::Value>(&token)
+    // The verified payload bytes themselves (see the module docs).
+    let verified = verifier
+        .verify_raw(&token)
         .map_err(|e| Failure::rejected(&e))?;
-    let verified = jwt_core::danger_decode_unverified(&token).map_err(|e| Failure::rejected(&e))?;
-    let payload = std::str::from_utf8(verified.payload())
+    let payload = std::str::from_utf8(verified.claims())
         .map_err(|_| Failure::Rejected("token rejected: invalid_payload (not UTF-8)".to_owned()))?;
     Ok(Output::line(json_text::minify(payload)))
 }

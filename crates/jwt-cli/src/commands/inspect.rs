@@ -11,7 +11,7 @@
 use super::Output;
 use crate::cli::InspectArgs;
 use crate::failure::Failure;
-use crate::{base64url, input, json_text};
+use crate::{input, json_text};
 
 pub(super) fn run(args: &InspectArgs) -> Result<Output, Failure> {
     let token = input::token(&args.token)?;
@@ -21,17 +21,13 @@ pub(super) fn run(args: &InspectArgs) -> Result<Output, Failure> {
         .claims::<serde_json::Value>()
         .map_err(|e| Failure::malformed(&e))?;
     // jwt-core accepted the header segment as canonical base64url of a strict JSON object.
-    let header = token
-        .split('.')
-        .next()
-        .and_then(base64url::decode)
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| Failure::Rejected("malformed token: unreadable header".to_owned()))?;
+    let header = std::str::from_utf8(unverified.header_bytes())
+        .map_err(|_| Failure::Rejected("malformed token: unreadable header".to_owned()))?;
     let payload = std::str::from_utf8(unverified.payload())
         .map_err(|_| Failure::Rejected("malformed token: the payload is not UTF-8".to_owned()))?;
     let mut output = Output::line(format!(
         "{{\"header\":{},\"payload\":{}}}",
-        json_text::minify(&header),
+        json_text::minify(header),
         json_text::minify(payload)
     ));
     output.warning = Some("signature NOT verified".to_owned());
