@@ -1,0 +1,140 @@
+//! The async key resolver: called for unknown keys, verification retried once.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{App, test};
+use jwt_actix::{BearerConfig, KeyMiss, KeyResolver, Resolution, ResolveError, ResolveFuture};
+use jwt_core::{ErrorKind, KeySet, SigningKey, VerifyingKey};
+
+use crate::common::*;
+
+/// A fake remote key set: `published` keys are "fetched" on demand, after an await.
+#[derive(Default)]
+struct FakeJwks {
+    published: Mutex<Vec<VerifyingKey>>,
+    calls: AtomicUsize,
+    fail: bool,
+    /// Claims an update without adding anything.
+    lie: bool,
+    seen: Mutex<Vec<(Option<String>, ErrorKind)>>,
+}
+
+impl KeyResolver for FakeJwks {
+    fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.seen
+                .lock()
+                .unwrap()
+                .push((miss.kid().map(str::to_owned), miss.error()));
+            // Stands for network I/O: the worker thread is free meanwhile.
+            actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+            if self.fail {
+                return Err(ResolveError::new("jwks endpoint unreachable"));
+            }
+            if self.lie {
+                return Ok(Resolution::Updated);
+            }
+            let keys = self.published.lock().unwrap().clone();
+            let set = KeySet::new(keys).map_err(|e| ResolveError::new(e.to_string()))?;
+            miss.key_store().replace(set);
+            Ok(Resolution::Updated)
+        })
+    }
+}
+
+fn setup(old: &SigningKey, jwks: Arc<FakeJwks>) -> BearerConfig {
+    config(old).key_resolver(jwks)
+}
+
+#[actix_web::test]
+async fn an_unknown_kid_is_resolved_and_the_token_verified_again() {
+    let old = key("2026-10");
+    let new = key("2026-11");
+    let jwks = Arc::new(FakeJwks::default());
+    *jwks.published.lock().unwrap() = vec![old.verifying_key(), new.verifying_key()];
+    let config = setup(&old, jwks.clone());
+    let app = test::init_service(App::new().app_data(config).configure(routes)).await;
+
+    let token = token(&new, &claims("alice", "read"));
+    let reply = read(test::call_service(&app, bearer("/me", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.json()["kid"], "2026-11");
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        *jwks.seen.lock().unwrap(),
+        [(Some("2026-11".to_owned()), ErrorKind::UnknownKeyId)]
+    );
+
+    // The key is known now: no more resolution, and old tokens still pass.
+    let reply = read(test::call_service(&app, bearer("/me", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let old_token = self::token(&old, &claims("bob", "read"));
+    let reply = read(test::call_service(&app, bearer("/me", &old_token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+}
+
+#[actix_web::test]
+async fn an_unresolvable_kid_is_401_after_one_attempt() {
+    let old = key("2026-10");
+    let stranger = key("evil");
+    let jwks = Arc::new(FakeJwks::default());
+    *jwks.published.lock().unwrap() = vec![old.verifying_key()];
+    let token = token(&stranger, &claims("alice", "admin"));
+    let reply = send(Some(setup(&old, jwks.clone())), bearer("/me", &token)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.challenge(),
+        Some(invalid_token("the token signing key is unknown").as_str())
+    );
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+}
+
+#[actix_web::test]
+async fn a_resolver_that_claims_an_update_gets_one_retry_only() {
+    let old = key("2026-10");
+    let jwks = Arc::new(FakeJwks {
+        lie: true,
+        ..FakeJwks::default()
+    });
+    let token = token(&key("x"), &claims("alice", "read"));
+    let reply = send(Some(setup(&old, jwks.clone())), bearer("/me", &token)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+}
+
+#[actix_web::test]
+async fn a_failing_resolver_is_503_without_a_challenge() {
+    let old = key("2026-10");
+    let jwks = Arc::new(FakeJwks {
+        fail: true,
+        ..FakeJwks::default()
+    });
+    let token = token(&key("2026-11"), &claims("alice", "read"));
+    let reply = send(Some(setup(&old, jwks)), bearer("/me", &token)).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.challenge(), None);
+    assert_eq!(reply.json()["error"], "temporarily_unavailable");
+    reply.assert_silent_about("unreachable");
+}
+
+#[actix_web::test]
+async fn the_resolver_is_not_asked_about_bad_signatures_or_claims() {
+    let old = key("2026-10");
+    let jwks = Arc::new(FakeJwks::default());
+    let config = setup(&old, jwks.clone());
+    let forged = token(&key("2026-10"), &claims("alice", "read"));
+    let reply = send(Some(config.clone()), bearer("/me", &forged)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let expired = token(
+        &old,
+        &serde_json::json!({"iss": ISS, "aud": AUD, "sub": "a", "exp": now() - 5}),
+    );
+    let reply = send(Some(config), bearer("/me", &expired)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 0);
+}

@@ -1,0 +1,184 @@
+//! The jwt-toolkit demo server as a library: build the state, mount the routes, serve.
+//!
+//! Why a library with a thin `main`: tests start the very same app, in process through
+//! `actix_web::test` or on a real socket bound to `127.0.0.1:0`, with fast password hashing and
+//! without touching environment variables.
+//!
+//! ```no_run
+//! use jwt_demo::{Demo, DemoConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let demo = Demo::new(DemoConfig::default())?;
+//! let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! println!("{}", jwt_demo::curl_walkthrough(&format!("http://{}", listener.local_addr()?)));
+//! actix_web::rt::System::new().block_on(demo.serve(listener)?)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What it shows: a login that checks PBKDF2 password hashes and issues a short-lived EdDSA
+//! access token plus an opaque refresh token; refresh-token rotation with reuse detection;
+//! routes protected by the jwt-actix extractor and middleware (with a scope); the public keys
+//! as a JWK Set. Everything is in memory: a restart forgets refresh tokens, and, unless
+//! `JWT_DEMO_KEY_FILE` names a key, the signing key.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod refresh;
+mod routes;
+pub mod tokens;
+pub mod users;
+mod walkthrough;
+
+use std::fmt;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpServer, web};
+use jwt_actix::BearerConfig;
+
+pub use config::{DemoConfig, ListenAddr};
+pub use walkthrough::curl_walkthrough;
+
+use crate::refresh::RefreshStore;
+use crate::tokens::{KeyError, TokenIssuer};
+use crate::users::UserStore;
+
+/// The shared state of the routes.
+pub(crate) struct State {
+    pub(crate) users: Arc<UserStore>,
+    pub(crate) issuer: TokenIssuer,
+    pub(crate) refresh: RefreshStore,
+    pub(crate) jwks: String,
+}
+
+/// A configured demo server, ready to be served (cheap to clone: state is shared).
+#[derive(Clone)]
+pub struct Demo {
+    state: web::Data<State>,
+    auth: BearerConfig,
+}
+
+impl Demo {
+    /// Loads or generates the key, hashes the demo users' passwords, builds the verifier.
+    ///
+    /// # Errors
+    /// The key file is unusable, or the system random generator fails.
+    pub fn new(config: DemoConfig) -> Result<Demo, DemoError> {
+        let key = tokens::signing_key(config.key_file.as_deref()).map_err(DemoError::Key)?;
+        let issuer = TokenIssuer::new(
+            key,
+            config.issuer.clone(),
+            config.audience.clone(),
+            config.access_ttl,
+        );
+        let verifier = issuer.verifier().map_err(DemoError::Jwt)?;
+        let jwks = issuer.jwks().map_err(DemoError::Jwt)?.to_json();
+        let users =
+            UserStore::with_demo_users(config.pbkdf2_iterations).map_err(|_| DemoError::Random)?;
+        let auth = BearerConfig::new(verifier).realm("jwt-demo");
+        tracing::info!(
+            kid = issuer.kid().unwrap_or_default(),
+            pbkdf2_iterations = config.pbkdf2_iterations.get(),
+            "signing key and demo users ready"
+        );
+        Ok(Demo {
+            state: web::Data::new(State {
+                users: Arc::new(users),
+                issuer,
+                refresh: RefreshStore::new(config.refresh_ttl),
+                jwks,
+            }),
+            auth,
+        })
+    }
+
+    /// The bearer configuration the routes use (its verifier and key store).
+    pub fn auth(&self) -> &BearerConfig {
+        &self.auth
+    }
+
+    /// The app: routes, state, bearer configuration and request logging.
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody + use<>>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + use<>,
+    > {
+        App::new()
+            .app_data(self.state.clone())
+            .app_data(self.auth.clone())
+            .configure(routes::configure)
+            .wrap_fn(|req, service| {
+                use actix_web::dev::Service as _;
+                // Method and path only: a query string may hold secrets.
+                let method = req.method().clone();
+                let path = req.path().to_owned();
+                let started = Instant::now();
+                let response = service.call(req);
+                async move {
+                    let response = response.await?;
+                    tracing::info!(
+                        %method,
+                        %path,
+                        status = response.status().as_u16(),
+                        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                        "request"
+                    );
+                    Ok(response)
+                }
+            })
+    }
+
+    /// An HTTP server for `listener` (run it by awaiting it inside an actix system).
+    ///
+    /// # Errors
+    /// If the listener cannot be used.
+    pub fn serve(self, listener: TcpListener) -> std::io::Result<Server> {
+        Ok(HttpServer::new(move || self.app()).listen(listener)?.run())
+    }
+}
+
+impl fmt::Debug for Demo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Demo")
+            .field("users", &self.state.users)
+            .field("issuer", &self.state.issuer)
+            .field("refresh", &self.state.refresh)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+/// Why the demo cannot start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DemoError {
+    /// The signing key.
+    Key(KeyError),
+    /// jwt-core refused to build the verifier or key set.
+    Jwt(jwt_core::Error),
+    /// The system random generator failed.
+    Random,
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::Key(e) => e.fmt(f),
+            DemoError::Jwt(e) => write!(f, "cannot set up token verification: {e}"),
+            DemoError::Random => f.write_str("the system random generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}

@@ -1,0 +1,218 @@
+//! The HTTP routes.
+//!
+//! | route | auth | what |
+//! | --- | --- | --- |
+//! | `POST /login` | user name and password (JSON) | access + refresh token |
+//! | `POST /refresh` | refresh token (JSON) | new access + refresh token (rotation) |
+//! | `GET /me` | bearer token | the token's claims |
+//! | `GET /admin` | bearer token with scope `admin` | a greeting |
+//! | `GET /.well-known/jwks.json` | none | the public keys |
+//! | `GET /public/ping`, `GET /me/ping` | none / bearer token | `pong`, for load comparisons |
+//!
+//! Token endpoint answers follow RFC 6749 §5: `Cache-Control: no-store`, and failures are
+//! 400 `{"error":"invalid_grant"|"invalid_request", "error_description":..}`.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA};
+use actix_web::{HttpResponse, web};
+use jwt_actix::{Bearer, BearerAuth};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::State;
+use crate::refresh::RefreshError;
+use crate::tokens::{AccessClaims, now};
+use crate::users::Account;
+
+/// Registers every route on `cfg`.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(4096)
+            .error_handler(|_, _| {
+                invalid_request("the body must be a small JSON object with the documented fields")
+                    .into()
+            }),
+    )
+    .route("/login", web::post().to(login))
+    .route("/refresh", web::post().to(refresh))
+    .route("/me", web::get().to(me))
+    .service(
+        web::resource("/admin")
+            .wrap(BearerAuth::new().require_scopes(["admin"]))
+            .route(web::get().to(admin)),
+    )
+    .route("/.well-known/jwks.json", web::get().to(jwks))
+    .route("/public/ping", web::get().to(ping))
+    .route("/me/ping", web::get().to(me_ping));
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// RFC 6749 §5.1 token response.
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    refresh_token: String,
+    scope: String,
+}
+
+/// An RFC 6749 §5.2 error answer (plain status and fixed text: a token endpoint error is not a
+/// bearer challenge).
+#[derive(Debug)]
+struct TokenError {
+    code: &'static str,
+    description: &'static str,
+    status: StatusCode,
+}
+
+impl std::fmt::Display for TokenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.description)
+    }
+}
+
+impl actix_web::ResponseError for TokenError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        no_store(HttpResponse::build(self.status))
+            .json(json!({"error": self.code, "error_description": self.description}))
+    }
+}
+
+const fn invalid_grant(description: &'static str) -> TokenError {
+    TokenError {
+        code: "invalid_grant",
+        description,
+        status: StatusCode::BAD_REQUEST,
+    }
+}
+
+const fn invalid_request(description: &'static str) -> TokenError {
+    TokenError {
+        code: "invalid_request",
+        description,
+        status: StatusCode::BAD_REQUEST,
+    }
+}
+
+const fn server_error() -> TokenError {
+    TokenError {
+        code: "server_error",
+        description: "the server could not issue a token",
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder
+        .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .insert_header((PRAGMA, HeaderValue::from_static("no-cache")));
+    builder
+}
+
+async fn login(
+    state: web::Data<State>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, TokenError> {
+    let LoginRequest { username, password } = body.into_inner();
+    // PBKDF2 is slow on purpose: run it off the worker thread.
+    let users = Arc::clone(&state.users);
+    let account = web::block(move || users.check(&username, &password))
+        .await
+        .map_err(|_| server_error())?;
+    let Some(account) = account else {
+        tracing::info!("login refused");
+        return Err(invalid_grant("unknown user or wrong password"));
+    };
+    let now = now();
+    let family = state
+        .refresh
+        .start(account, now)
+        .map_err(|_| server_error())?;
+    tracing::info!(sub = %family.account.name, family = family.family, "login");
+    grant(&state, &family.account, family.refresh_token, now)
+}
+
+async fn refresh(
+    state: web::Data<State>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, TokenError> {
+    let now = now();
+    match state.refresh.rotate(&body.refresh_token, now) {
+        Ok(rotated) => {
+            tracing::info!(sub = %rotated.account.name, family = rotated.family, "refresh");
+            grant(&state, &rotated.account, rotated.refresh_token, now)
+        }
+        Err(RefreshError::Random) => Err(server_error()),
+        Err(error) => {
+            tracing::info!(reason = error.description(), "refresh refused");
+            Err(invalid_grant(error.description()))
+        }
+    }
+}
+
+fn grant(
+    state: &State,
+    account: &Account,
+    refresh_token: String,
+    now: u64,
+) -> Result<HttpResponse, TokenError> {
+    let (access_token, expires_in) = state.issuer.issue(account, now).map_err(|error| {
+        tracing::error!(%error, "cannot sign an access token");
+        server_error()
+    })?;
+    Ok(no_store(HttpResponse::Ok()).json(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        refresh_token,
+        scope: account.scope.clone(),
+    }))
+}
+
+async fn me(user: Bearer<AccessClaims>) -> HttpResponse {
+    HttpResponse::Ok().json(user.claims())
+}
+
+/// Behind `BearerAuth::require_scopes(["admin"])`; the extractor reuses the middleware's
+/// verification.
+async fn admin(user: Bearer<AccessClaims>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "message": format!("hello, {}: you have the admin scope", user.sub),
+        "scopes": user.scopes().iter().collect::<Vec<_>>(),
+    }))
+}
+
+async fn jwks(state: web::Data<State>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        .body(state.jwks.to_string())
+}
+
+async fn ping() -> &'static str {
+    "pong"
+}
+
+/// The twin of `/public/ping` behind a bearer token: the difference is the cost of
+/// authentication.
+async fn me_ping(_: Bearer<AccessClaims>) -> &'static str {
+    "pong"
+}

@@ -1,0 +1,300 @@
+//! The demo's routes in process (`actix_web::test`): login, tokens, refresh rotation, scopes,
+//! the JWK Set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
+
+mod common;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use common::*;
+use jwt_core::{Algorithm, JwkSet, KeySet, SigningKey, Validation, Verifier};
+use jwt_demo::DemoConfig;
+use serde_json::{Value, json};
+
+struct Reply {
+    status: StatusCode,
+    headers: actix_web::http::header::HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+async fn read<B: actix_web::body::MessageBody>(response: ServiceResponse<B>) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = test::read_body(response).await;
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Sends a request to an initialised test service and reads the reply.
+macro_rules! call {
+    ($app:expr, $req:expr) => {
+        read(test::call_service($app, $req.to_request()).await)
+    };
+}
+
+fn post_json(path: &str, body: String) -> TestRequest {
+    TestRequest::post()
+        .uri(path)
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body)
+}
+
+fn bearer(path: &str, token: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+}
+
+#[actix_web::test]
+async fn login_issues_an_eddsa_access_token_and_a_refresh_token() {
+    let app = test::init_service(demo().app()).await;
+    let reply = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    let body = &reply.body;
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 300);
+    assert_eq!(body["scope"], "read");
+    assert_eq!(body["refresh_token"].as_str().unwrap().len(), 43);
+
+    // The access token verifies with the published JWK Set alone.
+    let jwks = call!(&app, TestRequest::get().uri("/.well-known/jwks.json")).await;
+    assert_eq!(jwks.status, StatusCode::OK);
+    let set = JwkSet::from_json(&jwks.body.to_string()).unwrap();
+    let (keys, skipped) = KeySet::from_jwk_set(&set, &[]);
+    assert!(skipped.is_empty());
+    let verifier = Verifier::with_key_set(keys).with_validation(
+        Validation::new()
+            .issuer("jwt-demo")
+            .audience("jwt-demo-api"),
+    );
+    let token = body["access_token"].as_str().unwrap();
+    let verified = verifier.verify::<Value>(token).unwrap();
+    assert_eq!(verified.header().algorithm(), Algorithm::EdDSA);
+    assert_eq!(verified.header().typ(), Some("at+jwt"));
+    assert_eq!(verified.header().kid(), set.keys()[0].kid());
+    let claims = verified.claims();
+    for claim in ["iss", "aud", "sub", "scope", "iat", "exp", "jti"] {
+        assert!(claims.get(claim).is_some(), "{claim}");
+    }
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        300
+    );
+}
+
+#[actix_web::test]
+async fn the_jwks_is_public_and_has_no_private_members() {
+    let app = test::init_service(demo().app()).await;
+    let reply = call!(&app, TestRequest::get().uri("/.well-known/jwks.json")).await;
+    let key = &reply.body["keys"][0];
+    assert_eq!(reply.body["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(key["kty"], "OKP");
+    assert_eq!(key["crv"], "Ed25519");
+    assert_eq!(key["alg"], "EdDSA");
+    assert_eq!(key["use"], "sig");
+    assert!(key.get("d").is_none());
+    assert_eq!(key["kid"].as_str().unwrap().len(), 43);
+}
+
+#[actix_web::test]
+async fn bad_logins_are_400_invalid_grant_and_say_nothing_more() {
+    let app = test::init_service(demo().app()).await;
+    for (user, password) in [
+        ("alice", "wrong"),
+        ("mallory", "alice-password"),
+        ("admin", ""),
+    ] {
+        let reply = call!(&app, post_json("/login", login_body(user, password))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{user}");
+        assert_eq!(
+            reply.body,
+            json!({"error": "invalid_grant", "error_description": "unknown user or wrong password"})
+        );
+    }
+    let malformed = [
+        post_json("/login", "{\"username\": \"alice\"}".into()),
+        post_json("/login", "not json".into()),
+        TestRequest::post()
+            .uri("/login")
+            .set_payload(login_body("alice", "alice-password")),
+    ];
+    for req in malformed {
+        let reply = call!(&app, req).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.body["error"], "invalid_request");
+    }
+}
+
+#[actix_web::test]
+async fn protected_routes_answer_401_403_and_200() {
+    let app = test::init_service(demo().app()).await;
+    let alice = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    let alice = alice.body["access_token"].as_str().unwrap().to_owned();
+    let admin = call!(
+        &app,
+        post_json("/login", login_body("admin", "admin-password"))
+    )
+    .await;
+    let admin = admin.body["access_token"].as_str().unwrap().to_owned();
+
+    let reply = call!(&app, TestRequest::get().uri("/me")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer realm="jwt-demo""#)
+    );
+
+    let reply = call!(&app, bearer("/me", &alice)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["sub"], "alice");
+    assert_eq!(reply.body["scope"], "read");
+
+    let reply = call!(&app, bearer("/admin", &alice)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(
+            r#"Bearer realm="jwt-demo", error="insufficient_scope", error_description="the token does not grant the required scope", scope="admin""#
+        )
+    );
+    let reply = call!(&app, bearer("/admin", &admin)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["scopes"], json!(["read", "admin"]));
+
+    let mut tampered = alice.clone();
+    tampered.pop();
+    tampered.push(if alice.ends_with('A') { 'B' } else { 'A' });
+    let reply = call!(&app, bearer("/me", &tampered)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body["error"], "invalid_token");
+
+    let reply = call!(&app, TestRequest::get().uri("/public/ping")).await;
+    assert_eq!(
+        (reply.status, reply.body.clone()),
+        (StatusCode::OK, json!("pong"))
+    );
+    let reply = call!(&app, TestRequest::get().uri("/me/ping")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = call!(&app, bearer("/me/ping", &alice)).await;
+    assert_eq!((reply.status, reply.body), (StatusCode::OK, json!("pong")));
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = test::init_service(demo().app()).await;
+    let login = call!(
+        &app,
+        post_json("/login", login_body("admin", "admin-password"))
+    )
+    .await;
+    let first = login.body["refresh_token"].as_str().unwrap().to_owned();
+
+    let reply = call!(&app, post_json("/refresh", refresh_body(&first))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(reply.body["scope"], "read admin");
+    let second = reply.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    let access = reply.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call!(&app, bearer("/admin", &access)).await.status,
+        StatusCode::OK
+    );
+
+    let reply = call!(&app, post_json("/refresh", refresh_body(&first))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["error"], "invalid_grant");
+    assert!(
+        reply.body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("reuse")
+    );
+
+    let reply = call!(&app, post_json("/refresh", refresh_body(&second))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body["error_description"],
+        "this login was revoked; log in again"
+    );
+
+    let reply = call!(&app, post_json("/refresh", refresh_body("made-up"))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["error_description"], "unknown refresh token");
+}
+
+#[actix_web::test]
+async fn a_key_file_is_used_for_signing() {
+    let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
+    let path = std::env::temp_dir().join(format!("jwt-demo-test-{}.pem", std::process::id()));
+    std::fs::write(&path, key.to_pkcs8_pem().unwrap().expose()).unwrap();
+    let demo = demo_with(DemoConfig {
+        key_file: Some(path.clone()),
+        ..DemoConfig::default()
+    });
+    std::fs::remove_file(&path).unwrap();
+    let app = test::init_service(demo.app()).await;
+    let login = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    let token = login.body["access_token"].as_str().unwrap();
+    let thumbprint = key.to_public_jwk().unwrap().thumbprint();
+    let verifier = Verifier::new(key.verifying_key()).with_validation(
+        Validation::new()
+            .issuer("jwt-demo")
+            .audience("jwt-demo-api"),
+    );
+    let verified = verifier.verify::<Value>(token).unwrap();
+    assert_eq!(verified.header().kid(), Some(thumbprint.as_str()));
+}
+
+#[test]
+fn the_walkthrough_covers_the_whole_flow() {
+    let text = jwt_demo::curl_walkthrough("http://127.0.0.1:8080");
+    for needle in [
+        "/login",
+        "/me",
+        "/admin",
+        "/refresh",
+        "/.well-known/jwks.json",
+        "alice-password",
+        "admin-password",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with('#') || l.contains("curl") || l.contains("sed"))
+    );
+}
