@@ -141,6 +141,11 @@ impl Verifier {
         &self.keys
     }
 
+    /// The verifier's size limits.
+    pub const fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The verifier's claim checks.
     pub const fn validation(&self) -> &Validation {
         &self.validation
