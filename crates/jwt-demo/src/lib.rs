@@ -76,7 +76,11 @@ impl Demo {
             config.audience.clone(),
             config.access_ttl,
         );
-        let verifier = issuer.verifier().map_err(DemoError::Jwt)?;
+        // Every verification becomes a `jwt.verify` span and one outcome event (jwt-tracing).
+        let verifier = issuer
+            .verifier()
+            .map_err(DemoError::Jwt)?
+            .with_instrument(jwt_tracing::TraceVerifications::default());
         let jwks = issuer.jwks().map_err(DemoError::Jwt)?.to_json();
         let users =
             UserStore::with_demo_users(config.pbkdf2_iterations).map_err(|_| DemoError::Random)?;
