@@ -46,11 +46,6 @@
     )
 )]
 
-/// The repository README's examples, compiled and run as doctests so they cannot rot.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
-
 mod algorithm;
 mod base64url;
 mod claims;

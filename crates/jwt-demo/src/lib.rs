@@ -24,6 +24,12 @@
 
 #![forbid(unsafe_code)]
 
+/// The repository README's Rust examples, compiled (and run unless `no_run`) as doctests here,
+/// the one crate that depends on everything they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 pub mod config;
 pub mod refresh;
 mod routes;
