@@ -102,6 +102,8 @@ fn configure<'c>(
 /// A `fmt` subscriber at `level` that formats everything it enables and writes it nowhere.
 fn sink_subscriber(level: Level) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::fmt()
+        // Colour codes would depend on which crates enable the `ansi` feature in one build.
+        .with_ansi(false)
         .with_max_level(level)
         .with_writer(std::io::sink)
         .finish()

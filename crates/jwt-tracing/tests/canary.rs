@@ -187,6 +187,8 @@ fn a_formatting_subscriber_writes_one_honest_line_per_verification() {
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
+        // Colour codes would depend on which crates enable the `ansi` feature in one build.
+        .with_ansi(false)
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
