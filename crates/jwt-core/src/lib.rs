@@ -56,6 +56,7 @@ mod insecure;
 mod instrument;
 mod json;
 mod jwk;
+mod jwks_cache;
 mod key_set;
 mod keys;
 mod token;
@@ -70,6 +71,9 @@ pub use header::Header;
 pub use insecure::{Unverified, danger_decode_unverified, danger_decode_unverified_with_limits};
 pub use instrument::{Instrument, Recorder};
 pub use jwk::{DEFAULT_MAX_JWKS_KEYS, Jwk, JwkSet, SkippedKey};
+pub use jwks_cache::{
+    FetchCompletion, FetchDecision, FetchFailure, FetchPermit, JwksCache, JwksPolicy,
+};
 pub use key_set::{KeySet, KeyStore};
 pub use keys::{SecretDer, SecretPem, SigningKey, VerifyingKey};
 pub use token::Limits;

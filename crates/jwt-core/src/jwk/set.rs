@@ -170,6 +170,17 @@ impl JwkSet {
         Ok(Self::from_keys(keys))
     }
 
+    /// A set of keys that stood at the given positions of some document, with its skipped
+    /// entries (for filtering a parsed set without losing where each key came from).
+    pub(crate) fn from_positioned(keys: Vec<(usize, Jwk)>, skipped: Vec<SkippedKey>) -> JwkSet {
+        let (positions, keys) = keys.into_iter().unzip();
+        JwkSet {
+            keys,
+            positions,
+            skipped,
+        }
+    }
+
     /// The keys that parsed, each with its position in the document's `keys` array.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, &Jwk)> {
         self.positions.iter().copied().zip(self.keys.iter())
