@@ -45,7 +45,8 @@
 //!   [`BearerAuth::require_scopes`] for a whole scope of routes, [`Bearer::require_scopes`] in a
 //!   handler.
 //! - **Key rotation**: a [`KeyResolver`] is awaited when a token names an unknown key, and the
-//!   token is verified once more if it updated the keys.
+//!   token is verified once more if it updated the keys. [`RemoteJwks`] is one for a remote
+//!   JWK Set (an identity provider's `jwks_uri`, or OpenID Connect discovery).
 //!
 //! [`OptionalBearer`] is the optional extractor: `None` only without credentials. Do not use
 //! `Option<Bearer<C>>`: actix-web maps *every* error of an extractor to `None`, forged tokens
@@ -61,6 +62,7 @@ mod credentials;
 mod error;
 mod extract;
 mod middleware;
+mod remote;
 mod resolver;
 mod scope;
 
@@ -69,6 +71,9 @@ pub use credentials::TokenSource;
 pub use error::{AuthError, AuthErrorKind, ErrorRenderer, JsonErrorRenderer};
 pub use extract::{Bearer, OptionalBearer, Scoped};
 pub use middleware::{BearerAuth, BearerAuthMiddleware};
+pub use remote::{
+    DEFAULT_JWKS_TIMEOUT, JwksStats, Refresh, RemoteJwks, RemoteJwksBuilder, RemoteJwksError,
+};
 pub use resolver::{KeyMiss, KeyResolver, Resolution, ResolveError, ResolveFuture};
 pub use scope::{RequiredScopes, Scopes};
 

@@ -4,7 +4,8 @@
 //! Why the knobs exist: `HOST`/`PORT` because 8080 is often taken; `JWT_DEMO_KEY_FILE` so that
 //! tokens survive a restart (and to show loading a PKCS#8 PEM); the PBKDF2 iteration count only
 //! as code (tests lower it so they run in milliseconds; a server should not be talked into weak
-//! hashing by an environment variable).
+//! hashing by an environment variable); `JWT_DEMO_JWKS_URL`/`JWT_DEMO_JWKS_ISSUER` to show
+//! `jwt_actix::RemoteJwks` accepting an external identity provider's tokens on `/me`.
 
 use std::fmt;
 use std::num::NonZeroU32;
@@ -46,6 +47,20 @@ pub struct DemoConfig {
     pub pbkdf2_iterations: NonZeroU32,
     /// A PKCS#8 PEM Ed25519 private key to sign with; a fresh key is generated when `None`.
     pub key_file: Option<PathBuf>,
+    /// An external issuer whose tokens `/me` also accepts, with keys from its JWK Set URL.
+    pub external: Option<ExternalIssuer>,
+}
+
+/// An external issuer (an identity provider) whose access tokens `/me` accepts besides the
+/// demo's own: `JWT_DEMO_JWKS_URL`, `JWT_DEMO_JWKS_ISSUER`, `JWT_DEMO_JWKS_AUDIENCE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalIssuer {
+    /// The provider's JWK Set: `https://`, or `http://` to a loopback host.
+    pub jwks_url: String,
+    /// The `iss` its tokens carry (required: keys are trusted for this issuer only).
+    pub issuer: Option<String>,
+    /// The `aud` its tokens must carry (default: the demo's audience).
+    pub audience: Option<String>,
 }
 
 impl Default for DemoConfig {
@@ -57,17 +72,27 @@ impl Default for DemoConfig {
             refresh_ttl: Duration::from_secs(8 * 3600),
             pbkdf2_iterations: DEFAULT_PBKDF2_ITERATIONS,
             key_file: None,
+            external: None,
         }
     }
 }
 
 impl DemoConfig {
-    /// The defaults, with `JWT_DEMO_KEY_FILE` applied.
+    /// The defaults, with `JWT_DEMO_ISSUER`, `JWT_DEMO_KEY_FILE` and `JWT_DEMO_JWKS_*` applied.
     pub fn from_env() -> DemoConfig {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> DemoConfig {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         DemoConfig {
-            key_file: std::env::var_os("JWT_DEMO_KEY_FILE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
+            issuer: var("JWT_DEMO_ISSUER").unwrap_or_else(|| DemoConfig::default().issuer),
+            key_file: var("JWT_DEMO_KEY_FILE").map(PathBuf::from),
+            external: var("JWT_DEMO_JWKS_URL").map(|jwks_url| ExternalIssuer {
+                jwks_url: jwks_url.trim().to_owned(),
+                issuer: var("JWT_DEMO_JWKS_ISSUER"),
+                audience: var("JWT_DEMO_JWKS_AUDIENCE"),
+            }),
             ..DemoConfig::default()
         }
     }
@@ -134,6 +159,38 @@ mod tests {
         assert_eq!(custom.unwrap().port, 9000);
         assert!(ListenAddr::from_values(None, Some("http".into())).is_err());
         assert!(ListenAddr::from_values(None, Some("70000".into())).is_err());
+    }
+
+    #[test]
+    fn external_issuer_from_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(DemoConfig::from_vars(vars(&[])).external, None);
+        assert_eq!(DemoConfig::from_vars(vars(&[])).issuer, "jwt-demo");
+        let named = DemoConfig::from_vars(vars(&[("JWT_DEMO_ISSUER", "http://127.0.0.1:9000")]));
+        assert_eq!(named.issuer, "http://127.0.0.1:9000");
+        assert_eq!(
+            DemoConfig::from_vars(vars(&[("JWT_DEMO_JWKS_URL", " ")])).external,
+            None
+        );
+        let config = DemoConfig::from_vars(vars(&[
+            ("JWT_DEMO_JWKS_URL", "https://idp.example/jwks.json"),
+            ("JWT_DEMO_JWKS_ISSUER", "https://idp.example"),
+        ]));
+        assert_eq!(
+            config.external,
+            Some(ExternalIssuer {
+                jwks_url: "https://idp.example/jwks.json".into(),
+                issuer: Some("https://idp.example".into()),
+                audience: None,
+            })
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! What it shows: a login that checks PBKDF2 password hashes and issues a short-lived EdDSA
 //! access token plus an opaque refresh token; refresh-token rotation with reuse detection;
 //! routes protected by the jwt-actix extractor and middleware (with a scope); the public keys
-//! as a JWK Set. Everything is in memory: a restart forgets refresh tokens, and, unless
+//! as a JWK Set; optionally (`JWT_DEMO_JWKS_URL`) tokens of an external identity provider on
+//! `/me`, verified with its remote JWK Set through [`jwt_actix::RemoteJwks`]. Everything is in memory: a restart forgets refresh tokens, and, unless
 //! `JWT_DEMO_KEY_FILE` names a key, the signing key.
 
 #![forbid(unsafe_code)]
@@ -45,9 +46,10 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, web};
-use jwt_actix::BearerConfig;
+use jwt_actix::{BearerConfig, RemoteJwks};
+use jwt_core::{Validation, Verifier};
 
-pub use config::{DemoConfig, ListenAddr};
+pub use config::{DemoConfig, ExternalIssuer, ListenAddr};
 pub use walkthrough::curl_walkthrough;
 
 use crate::refresh::RefreshStore;
@@ -66,6 +68,15 @@ pub(crate) struct State {
 #[derive(Clone)]
 pub struct Demo {
     state: web::Data<State>,
+    auth: BearerConfig,
+    external: Option<External>,
+}
+
+/// The external issuer accepted on `/me`: its remote keys and its bearer configuration.
+#[derive(Clone)]
+struct External {
+    issuer: Arc<str>,
+    jwks: RemoteJwks,
     auth: BearerConfig,
 }
 
@@ -91,6 +102,11 @@ impl Demo {
         let users =
             UserStore::with_demo_users(config.pbkdf2_iterations).map_err(|_| DemoError::Random)?;
         let auth = BearerConfig::new(verifier).realm("jwt-demo");
+        let external = config
+            .external
+            .as_ref()
+            .map(|external| external_issuer(external, &config.issuer, &config.audience))
+            .transpose()?;
         tracing::info!(
             kid = issuer.kid().unwrap_or_default(),
             pbkdf2_iterations = config.pbkdf2_iterations.get(),
@@ -104,7 +120,22 @@ impl Demo {
                 jwks,
             }),
             auth,
+            external,
         })
+    }
+
+    /// The external issuer's remote JWK Set, when `JWT_DEMO_JWKS_URL` configured one.
+    pub fn remote_jwks(&self) -> Option<&RemoteJwks> {
+        self.external.as_ref().map(|external| &external.jwks)
+    }
+
+    /// Starts what runs beside the routes: the external JWK Set's scheduled refresh. Call it
+    /// inside the actix system that serves (as `main` does); the keys are also fetched on
+    /// demand when a token names one the demo does not have.
+    pub fn start_background_tasks(&self) {
+        if let Some(external) = &self.external {
+            external.jwks.spawn_refresher();
+        }
     }
 
     /// The bearer configuration the routes use (its verifier and key store).
@@ -124,9 +155,17 @@ impl Demo {
             InitError = (),
         > + use<>,
     > {
+        let external = self.external.clone();
         App::new()
             .app_data(self.state.clone())
             .app_data(self.auth.clone())
+            .configure(move |cfg| {
+                // Before the demo's own `/me`: a token whose (unverified) `iss` names the
+                // external issuer is routed to a verifier that trusts only that issuer's keys.
+                if let Some(external) = external {
+                    routes::external_me(cfg, external.issuer, external.auth);
+                }
+            })
             .configure(routes::configure)
             .wrap_fn(|req, service| {
                 use actix_web::dev::Service as _;
@@ -165,6 +204,7 @@ impl fmt::Debug for Demo {
             .field("issuer", &self.state.issuer)
             .field("refresh", &self.state.refresh)
             .field("auth", &self.auth)
+            .field("external", &self.remote_jwks())
             .finish()
     }
 }
@@ -179,6 +219,8 @@ pub enum DemoError {
     Jwt(jwt_core::Error),
     /// The system random generator failed.
     Random,
+    /// The external issuer settings are unusable (`JWT_DEMO_JWKS_*`).
+    External(String),
 }
 
 impl fmt::Display for DemoError {
@@ -187,8 +229,51 @@ impl fmt::Display for DemoError {
             DemoError::Key(e) => e.fmt(f),
             DemoError::Jwt(e) => write!(f, "cannot set up token verification: {e}"),
             DemoError::Random => f.write_str("the system random generator failed"),
+            DemoError::External(why) => write!(f, "external issuer: {why}"),
         }
     }
 }
 
 impl std::error::Error for DemoError {}
+
+/// The verifier and key source for an external issuer's tokens.
+fn external_issuer(
+    external: &ExternalIssuer,
+    own_issuer: &str,
+    audience: &str,
+) -> Result<External, DemoError> {
+    let issuer = external.issuer.clone().ok_or_else(|| {
+        DemoError::External(
+            "JWT_DEMO_JWKS_ISSUER must name the issuer whose tokens JWT_DEMO_JWKS_URL's keys sign"
+                .into(),
+        )
+    })?;
+    if issuer == own_issuer {
+        return Err(DemoError::External(
+            "JWT_DEMO_JWKS_ISSUER must differ from the demo's own issuer (JWT_DEMO_ISSUER)".into(),
+        ));
+    }
+    let jwks = RemoteJwks::from_url(external.jwks_url.clone())
+        .build()
+        .map_err(|e| DemoError::External(e.to_string()))?;
+    let verifier = Verifier::with_key_store(jwks.key_store().clone())
+        .with_validation(
+            Validation::new()
+                .issuer(issuer.clone())
+                .audience(external.audience.as_deref().unwrap_or(audience)),
+        )
+        .with_instrument(jwt_tracing::TraceVerifications::default());
+    let auth = BearerConfig::new(verifier)
+        .realm("jwt-demo")
+        .key_resolver(jwks.clone());
+    tracing::info!(
+        "jwks.url" = ?external.jwks_url,
+        issuer = ?issuer,
+        "/me also accepts this external issuer's tokens"
+    );
+    Ok(External {
+        issuer: Arc::from(issuer),
+        jwks,
+        auth,
+    })
+}

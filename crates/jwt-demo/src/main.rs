@@ -47,6 +47,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("Try it (POSIX shell, needs curl and sed):\n");
     println!("{}", curl_walkthrough(&base));
-    actix_web::rt::System::new().block_on(demo.serve(listener)?)?;
+    actix_web::rt::System::new().block_on(async move {
+        demo.start_background_tasks();
+        demo.serve(listener)?.await
+    })?;
     Ok(())
 }

@@ -15,9 +15,9 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA};
-use actix_web::{HttpResponse, web};
-use jwt_actix::{Bearer, BearerAuth};
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA};
+use actix_web::{HttpResponse, guard, web};
+use jwt_actix::{Bearer, BearerAuth, BearerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -25,6 +25,42 @@ use crate::State;
 use crate::refresh::RefreshError;
 use crate::tokens::{AccessClaims, now};
 use crate::users::Account;
+
+/// `GET /me` for tokens whose unverified `iss` is `issuer`, verified under `auth` (the external
+/// issuer's keys and claims checks). Routing on an unverified claim is safe: the chosen
+/// verifier checks the signature and `iss` again, and a token that lies about its issuer is
+/// refused by the verifier it was routed to.
+pub(crate) fn external_me(cfg: &mut web::ServiceConfig, issuer: Arc<str>, auth: BearerConfig) {
+    cfg.service(
+        web::resource("/me")
+            .guard(guard::fn_guard(move |ctx| {
+                unverified_issuer(ctx.head()).is_some_and(|iss| *iss == *issuer)
+            }))
+            .app_data(auth)
+            .route(web::get().to(me_external)),
+    );
+}
+
+/// The `iss` of the bearer token in `Authorization`, unverified.
+fn unverified_issuer(head: &actix_web::dev::RequestHead) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Issuer {
+        iss: String,
+    }
+    let header = head.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let unverified = jwt_core::danger_decode_unverified(token.trim()).ok()?;
+    let claims: Issuer = unverified.claims().ok()?;
+    Some(claims.iss)
+}
+
+/// An external issuer's token: its claims as they are.
+async fn me_external(user: Bearer<serde_json::Value>) -> HttpResponse {
+    HttpResponse::Ok().json(user.claims())
+}
 
 /// Registers every route on `cfg`.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {

@@ -17,6 +17,7 @@ mod config;
 mod header;
 mod middleware;
 mod optional;
+mod remote;
 mod renderer;
 mod resolver;
 mod scopes;
