@@ -333,19 +333,6 @@ fn kids(keys: &KeySet) -> Vec<String> {
         .collect()
 }
 
-/// A stable code for a failure, for `error.type`.
-fn failure_code(failure: &FetchFailure) -> &'static str {
-    match failure {
-        FetchFailure::Timeout => "timeout",
-        FetchFailure::Unreachable => "unreachable",
-        FetchFailure::Status(_) => "status",
-        FetchFailure::TooLarge => "too_large",
-        FetchFailure::NotAJwkSet => "not_a_jwk_set",
-        FetchFailure::NoUsableKeys => "no_usable_keys",
-        _ => "other",
-    }
-}
-
 /// The parts of an OpenID Provider Metadata document used here.
 #[derive(Deserialize)]
 struct Discovery {
@@ -402,6 +389,8 @@ impl RemoteJwks {
                 self.wait(&mut rx).await
             }
             FetchDecision::InFlight => self.wait(&mut rx).await,
+            // A fetch failed less than a cooldown ago (jwt-core backs off).
+            FetchDecision::CoolingDown => Refresh::CoolingDown,
             _ => Refresh::Fresh,
         }
     }
@@ -545,8 +534,10 @@ impl RemoteJwks {
         match completion {
             FetchCompletion::Updated {
                 keys,
+                changed,
                 skipped,
                 max_age,
+                ..
             } => {
                 let after = inner.cache.key_store().snapshot();
                 let (old, new) = (kids(before), kids(&after));
@@ -560,7 +551,7 @@ impl RemoteJwks {
                         "JWK Set entry skipped"
                     );
                 }
-                if added.is_empty() && removed.is_empty() && !old.is_empty() {
+                if !changed {
                     tracing::debug!(
                         "jwks.url" = ?url,
                         "jwks.keys" = keys,
@@ -593,7 +584,7 @@ impl RemoteJwks {
             } => {
                 tracing::warn!(
                     "jwks.url" = ?url,
-                    "error.type" = failure_code(&failure),
+                    "error.type" = FetchFailure::code(&failure),
                     "error.message" = %failure,
                     stale_until,
                     "JWK Set fetch failed; keeping the last good keys while allowed"
@@ -631,7 +622,7 @@ impl RemoteJwks {
         let (body, _) = self.get(&config_url).await.map_err(fail)?;
         let doc: Discovery = serde_json::from_slice(&body).map_err(|_| {
             tracing::warn!("jwks.url" = ?config_url, "the discovery document is not usable JSON");
-            fail(FetchFailure::NotAJwkSet)
+            fail(FetchFailure::Discovery)
         })?;
         if doc.issuer != *issuer {
             tracing::warn!(
@@ -640,7 +631,7 @@ impl RemoteJwks {
                 found = ?clip(&doc.issuer),
                 "the discovery document names another issuer: refused"
             );
-            return Err(fail(FetchFailure::NotAJwkSet));
+            return Err(fail(FetchFailure::Discovery));
         }
         if let Err(why) = check_url(&doc.jwks_uri) {
             tracing::warn!(
@@ -648,7 +639,7 @@ impl RemoteJwks {
                 error = %why,
                 "the discovery document's jwks_uri is refused"
             );
-            return Err(fail(FetchFailure::NotAJwkSet));
+            return Err(fail(FetchFailure::Discovery));
         }
         *lock(&self.inner.discovered) = Some(doc.jwks_uri.clone());
         Ok(doc.jwks_uri)

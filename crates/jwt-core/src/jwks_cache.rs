@@ -80,6 +80,24 @@ pub enum FetchFailure {
     NotAJwkSet,
     /// The set held no key this verifier can use.
     NoUsableKeys,
+    /// The OpenID Connect discovery document was unusable (not JSON, another issuer, a refused
+    /// `jwks_uri`).
+    Discovery,
+}
+
+impl FetchFailure {
+    /// A stable, machine-readable code (`timeout`, `status`, ...) for logs and metrics.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            FetchFailure::Timeout => "timeout",
+            FetchFailure::Unreachable => "unreachable",
+            FetchFailure::Status(_) => "status",
+            FetchFailure::TooLarge => "too_large",
+            FetchFailure::NotAJwkSet => "not_a_jwk_set",
+            FetchFailure::NoUsableKeys => "no_usable_keys",
+            FetchFailure::Discovery => "discovery",
+        }
+    }
 }
 
 impl fmt::Display for FetchFailure {
@@ -91,6 +109,9 @@ impl fmt::Display for FetchFailure {
             FetchFailure::TooLarge => f.write_str("the JWKS response is larger than the limit"),
             FetchFailure::NotAJwkSet => f.write_str("the JWKS response is not a usable JWK Set"),
             FetchFailure::NoUsableKeys => f.write_str("the JWKS response has no usable keys"),
+            FetchFailure::Discovery => {
+                f.write_str("the OpenID Connect discovery document is unusable")
+            }
         }
     }
 }
@@ -103,7 +124,8 @@ pub enum FetchDecision {
     Fetch(FetchPermit),
     /// Another fetch is under way; wait for it (or verify with the current keys).
     InFlight,
-    /// An unknown `kid` asked for a refetch too soon after the last one.
+    /// Too soon: an unknown `kid` asked for a refetch within the cooldown of the last one, or a
+    /// fetch failed less than a cooldown ago.
     CoolingDown,
     /// The keys are fresh; nothing to do.
     Fresh,
@@ -137,6 +159,10 @@ pub enum FetchCompletion {
     Updated {
         /// Number of keys now in use.
         keys: usize,
+        /// Whether the keys (by `kid` and algorithm) differ from the previous set.
+        changed: bool,
+        /// When the set expires (Unix seconds).
+        expires_at: u64,
         /// Entries skipped, with reasons.
         skipped: Vec<SkippedKey>,
         /// Seconds until the next scheduled refresh.
@@ -157,6 +183,8 @@ struct State {
     expires_at: Option<u64>,
     /// When the last refetch for an unknown `kid` started.
     last_forced: Option<u64>,
+    /// After a failed fetch, no new fetch before this moment (backoff of one cooldown).
+    retry_at: Option<u64>,
     in_flight: bool,
     has_keys: bool,
 }
@@ -222,11 +250,20 @@ impl JwksCache {
     }
 
     /// Whether a scheduled fetch is due: nothing cached yet, or the set has expired.
+    ///
+    /// After a failed fetch it answers [`FetchDecision::CoolingDown`] for one cooldown, so a
+    /// provider that is down is not asked again on every call.
     pub fn due(&self) -> FetchDecision {
         let now = self.clock.now_unix();
         let mut state = lock(&self.state);
         if state.expires_at.is_some_and(|expires| now < expires) {
             return FetchDecision::Fresh;
+        }
+        if state.in_flight {
+            return FetchDecision::InFlight;
+        }
+        if state.retry_at.is_some_and(|retry| now < retry) {
+            return FetchDecision::CoolingDown;
         }
         self.permit(&mut state)
     }
@@ -239,13 +276,20 @@ impl JwksCache {
         if state.in_flight {
             return FetchDecision::InFlight;
         }
-        if state
-            .last_forced
-            .is_some_and(|last| now < last.saturating_add(self.policy.cooldown))
-        {
+        if state.retry_at.is_some_and(|retry| now < retry) {
             return FetchDecision::CoolingDown;
         }
-        state.last_forced = Some(now);
+        // Before the first successful load, an unknown kid is simply "no keys yet": fetching
+        // then must not start the cooldown that would delay the next genuine rotation.
+        if state.has_keys {
+            if state
+                .last_forced
+                .is_some_and(|last| now < last.saturating_add(self.policy.cooldown))
+            {
+                return FetchDecision::CoolingDown;
+            }
+            state.last_forced = Some(now);
+        }
         self.permit(&mut state)
     }
 
@@ -277,17 +321,23 @@ impl JwksCache {
         match parsed {
             Ok((keys, skipped)) => {
                 let max_age = self.max_age(cache_control);
+                let expires_at = now.saturating_add(max_age);
                 let count = keys.len();
+                let changed = !same_keys(&self.store.snapshot(), &keys);
                 self.store.replace(keys);
                 state.has_keys = true;
-                state.expires_at = Some(now.saturating_add(max_age));
+                state.expires_at = Some(expires_at);
+                state.retry_at = None;
                 FetchCompletion::Updated {
                     keys: count,
+                    changed,
+                    expires_at,
                     skipped,
                     max_age,
                 }
             }
             Err(failure) => {
+                state.retry_at = Some(now.saturating_add(self.policy.cooldown));
                 let stale_until = state
                     .expires_at
                     .filter(|_| state.has_keys)
@@ -370,6 +420,20 @@ impl JwksCache {
             age.clamp(policy.min_max_age, policy.max_max_age)
         })
     }
+}
+
+/// Whether two sets hold the same keys by `kid` and algorithm (order ignored).
+fn same_keys(a: &KeySet, b: &KeySet) -> bool {
+    let ids = |set: &KeySet| {
+        let mut ids: Vec<(Option<String>, Algorithm)> = set
+            .keys()
+            .iter()
+            .map(|key| (key.kid().map(str::to_owned), key.algorithm()))
+            .collect();
+        ids.sort_by(|x, y| (&x.0, x.1.name()).cmp(&(&y.0, y.1.name())));
+        ids
+    };
+    ids(a) == ids(b)
 }
 
 #[cfg(test)]
@@ -463,13 +527,31 @@ mod tests {
     #[test]
     fn unknown_kid_refetches_once_per_cooldown() {
         let (cache, clock) = cache();
-        let _ = fetch(&cache, cache.due(), Ok(&set(&[ED])), None);
-        let _ = fetch(&cache, cache.on_unknown_key(), Ok(&set(&[ED, EC])), None);
+        // Before anything is loaded, unknown kids fetch without starting the cooldown.
+        let first = fetch(&cache, cache.on_unknown_key(), Ok(&set(&[ED])), None);
+        assert!(matches!(
+            first,
+            FetchCompletion::Updated { changed: true, .. }
+        ));
+        let second = fetch(&cache, cache.on_unknown_key(), Ok(&set(&[ED, EC])), None);
+        assert!(matches!(
+            second,
+            FetchCompletion::Updated {
+                changed: true,
+                keys: 2,
+                ..
+            }
+        ));
         assert_eq!(kids(&cache), ["ed", "ec"]);
         clock.set(1_029);
         assert!(matches!(cache.on_unknown_key(), FetchDecision::CoolingDown));
         clock.set(1_030);
-        assert!(matches!(cache.on_unknown_key(), FetchDecision::Fetch(_)));
+        let same = fetch(&cache, cache.on_unknown_key(), Ok(&set(&[EC, ED])), None);
+        assert!(
+            matches!(same, FetchCompletion::Updated { changed: false, .. }),
+            "{same:?}"
+        );
+        assert_eq!(FetchFailure::Status(500).code(), "status");
     }
 
     #[test]
@@ -489,13 +571,18 @@ mod tests {
     fn failures_keep_the_last_good_set_for_a_bounded_time() {
         let (cache, clock) = cache();
         let _ = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=60"));
-        clock.set(1_060);
+        let mut now = 1_060;
         for failure in [
             FetchFailure::Timeout,
             FetchFailure::Status(500),
             FetchFailure::Unreachable,
         ] {
+            clock.set(now);
+            now += 30;
             let done = fetch(&cache, cache.due(), Err(failure), None);
+            // Backoff: no new fetch within one cooldown of a failure.
+            assert!(matches!(cache.due(), FetchDecision::CoolingDown));
+            assert!(matches!(cache.on_unknown_key(), FetchDecision::CoolingDown));
             assert!(
                 matches!(
                     done,
@@ -513,6 +600,8 @@ mod tests {
             b"[]",
             br#"{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}]}"#,
         ] {
+            clock.set(now);
+            now += 30;
             let done = fetch(&cache, cache.due(), Ok(body), None);
             assert!(matches!(done, FetchCompletion::Failed { .. }), "{done:?}");
             assert_eq!(kids(&cache), ["ed"]);
@@ -546,7 +635,7 @@ mod tests {
 
     #[test]
     fn limits_and_secret_keys() {
-        let (cache, _) = cache();
+        let (cache, clock) = cache();
         let huge = vec![b' '; 256 * 1024 + 1];
         assert!(matches!(
             fetch(&cache, cache.due(), Ok(&huge), None),
@@ -555,6 +644,7 @@ mod tests {
                 ..
             }
         ));
+        clock.set(1_030);
         let many: Vec<&str> = std::iter::repeat_n(ED, 101).collect();
         assert!(matches!(
             fetch(&cache, cache.due(), Ok(&set(&many)), None),
@@ -565,6 +655,7 @@ mod tests {
         ));
         let oct = r#"{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}"#;
         let p521 = r#"{"kty":"EC","crv":"P-521","kid":"p","x":"AA","y":"AA"}"#;
+        clock.set(1_060);
         match fetch(&cache, cache.due(), Ok(&set(&[oct, ED, p521])), None) {
             FetchCompletion::Updated { keys, skipped, .. } => {
                 assert_eq!(keys, 1);

@@ -435,10 +435,9 @@ async fn a_failed_first_load_is_a_503_not_a_401() {
     .await;
     let status = call!(app, &token(&key("k"), &claims("a", "read"))).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::Unreachable)
-    );
+    assert_eq!(remote.stats().last_failure, Some(FetchFailure::Unreachable));
+    // The provider is not asked again at once: jwt-core backs off for one cooldown.
+    assert_eq!(remote.refresh_if_due().await, Refresh::CoolingDown);
 }
 
 #[actix_web::test]
@@ -532,7 +531,7 @@ async fn discovery_checks_the_issuer() {
     // The configured issuer has a trailing slash, the document's does not: refused.
     assert_eq!(
         remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::NotAJwkSet)
+        Refresh::Failed(FetchFailure::Discovery)
     );
     assert_eq!(server.hits(), 0);
 
@@ -556,12 +555,12 @@ async fn discovery_checks_the_issuer() {
     let remote = RemoteJwks::from_issuer(issuer).build().unwrap();
     assert_eq!(
         remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::NotAJwkSet)
+        Refresh::Failed(FetchFailure::Discovery)
     );
     assert_eq!(server.shared.discovery_hits.load(Ordering::SeqCst), 3);
     assert_eq!(server.hits(), 1);
     let stats: JwksStats = remote.stats();
     assert_eq!((stats.fetches, stats.updates, stats.failures), (1, 0, 1));
-    assert_eq!(stats.last_failure, Some(FetchFailure::NotAJwkSet));
+    assert_eq!(stats.last_failure, Some(FetchFailure::Discovery));
     server.stop().await;
 }
