@@ -21,8 +21,26 @@ Usage: cargo xtask <command> [args...]
 Commands:
   ci            Run the full CI gate: fmt, clippy, interop venv, tests, docs
   bench [args]  Run `cargo bench -p jwt-core --bench jwt`, passing args through
+  bench-peers [args]
+                jwt-core next to jsonwebtoken, jwt-simple, jwt-compact and raw ring
+                (crates/jwt-bench, its own workspace), then allocations per operation
+  fuzz [TARGET...] [--runs N] [--time SECS] [--sanitizer address|none] [-- LIBFUZZER_ARGS...]
+                Run the cargo-fuzz targets of crates/jwt-core/fuzz (default: every target,
+                20000 runs each). Needs `cargo install cargo-fuzz`; runs on stable through
+                RUSTC_BOOTSTRAP=1. Not part of `ci` (building the sanitizer-instrumented fuzz
+                crate alone takes minutes).
   help          Print this message
 ";
+
+/// The fuzz crate: its own workspace (own Cargo.lock), outside the main one.
+const FUZZ_DIR: &str = "crates/jwt-core/fuzz";
+/// Every fuzz target, in the order `cargo xtask fuzz` runs them.
+const FUZZ_TARGETS: &[&str] = &["verify", "header_claims", "jwk", "keys", "roundtrip"];
+/// Runs per target when `--runs` is not given: a smoke test, seconds per target.
+const FUZZ_SMOKE_RUNS: u64 = 20_000;
+/// Where runs grow their corpus. The committed seeds (`crates/jwt-core/fuzz/corpus/<target>`)
+/// are passed as a second, read-only corpus, so nothing generated lands in the repository.
+const FUZZ_SCRATCH: &str = "target/fuzz-corpus";
 
 /// Python packages the interop tests run against (pinned for reproducibility).
 const REQUIREMENTS: &str = "tests/interop/requirements.txt";
@@ -46,6 +64,8 @@ fn main() -> ExitCode {
         }
         Some("ci") => ci(),
         Some("bench") => bench(&rest),
+        Some("bench-peers") => bench_peers(&rest),
+        Some("fuzz") => fuzz(&rest),
         Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     };
 
@@ -75,6 +95,192 @@ fn bench(extra: &[OsString]) -> Result {
     let mut cmd = cargo(&["bench", "-p", "jwt-core", "--bench", "jwt"]);
     cmd.args(extra);
     timed("bench", || run(&mut cmd))
+}
+
+/// What `cargo xtask fuzz` was asked to do.
+#[derive(Debug)]
+struct FuzzOptions {
+    targets: Vec<String>,
+    runs: u64,
+    max_total_time: Option<u64>,
+    sanitizer: Option<String>,
+    libfuzzer_args: Vec<OsString>,
+}
+
+fn parse_fuzz_args(args: &[OsString]) -> Result<FuzzOptions> {
+    let mut options = FuzzOptions {
+        targets: Vec::new(),
+        runs: FUZZ_SMOKE_RUNS,
+        max_total_time: None,
+        sanitizer: None,
+        libfuzzer_args: Vec::new(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let text = arg
+            .to_str()
+            .ok_or_else(|| format!("argument {arg:?} is not UTF-8"))?;
+        let mut value = |name: &str| {
+            args.next()
+                .and_then(|v| v.to_str())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match text {
+            "--" => {
+                options.libfuzzer_args = args.cloned().collect();
+                break;
+            }
+            "--runs" => {
+                options.runs = value("--runs")?
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|e| format!("--runs: {e}"))?;
+            }
+            "--time" => {
+                options.max_total_time = Some(
+                    value("--time")?
+                        .parse()
+                        .map_err(|e| format!("--time: {e}"))?,
+                );
+            }
+            "--sanitizer" | "-s" => options.sanitizer = Some(value("--sanitizer")?),
+            target if FUZZ_TARGETS.contains(&target) => options.targets.push(target.to_owned()),
+            other => {
+                return Err(format!(
+                    "unknown fuzz target or option `{other}` (targets: {})",
+                    FUZZ_TARGETS.join(", ")
+                ));
+            }
+        }
+    }
+    if options.targets.is_empty() {
+        options.targets = FUZZ_TARGETS.iter().map(|t| (*t).to_owned()).collect();
+    }
+    Ok(options)
+}
+
+/// `cargo xtask fuzz`: build the fuzz crate once, then run each target for `--runs`
+/// executions from the committed seeds plus a scratch corpus under `target/`.
+fn fuzz(args: &[OsString]) -> Result {
+    let options = parse_fuzz_args(args)?;
+    let root = workspace_root();
+    let fuzz_dir = root.join(FUZZ_DIR);
+    let installed = cargo(&["fuzz", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !installed {
+        return Err("cargo-fuzz is not installed; run `cargo install cargo-fuzz`".to_owned());
+    }
+    let fuzz_cmd = |subcommand: &str| {
+        let mut cmd = cargo(&["fuzz", subcommand]);
+        // cargo-fuzz passes -Z flags (sanitizers, coverage instrumentation) to rustc: allowed
+        // on the stable toolchain with RUSTC_BOOTSTRAP=1.
+        cmd.env("RUSTC_BOOTSTRAP", "1");
+        if let Some(sanitizer) = &options.sanitizer {
+            cmd.args(["--sanitizer", sanitizer]);
+        }
+        cmd
+    };
+
+    let started = Instant::now();
+    timed("fuzz-build", || run_in(&mut fuzz_cmd("build"), &fuzz_dir))?;
+    let mut summary = Vec::new();
+    for target in &options.targets {
+        let seeds = fuzz_dir.join("corpus").join(target);
+        if !seeds.is_dir() {
+            return Err(format!("missing seed corpus {}", seeds.display()));
+        }
+        let scratch = root.join(FUZZ_SCRATCH).join(target);
+        fs::create_dir_all(&scratch)
+            .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+        let mut cmd = fuzz_cmd("run");
+        cmd.arg(target).arg(&scratch).arg(&seeds).arg("--");
+        cmd.arg(format!("-runs={}", options.runs));
+        if let Some(seconds) = options.max_total_time {
+            cmd.arg(format!("-max_total_time={seconds}"));
+        }
+        cmd.args(["-timeout=30", "-print_final_stats=1"]);
+        cmd.args(&options.libfuzzer_args);
+        let done = timed(&format!("fuzz {target}"), || {
+            fuzz_run(&mut cmd, &fuzz_dir, target)
+        })?;
+        summary.push(format!("{target:<14} {done}"));
+    }
+    println!("\nxtask: fuzzing passed in {}", secs(started.elapsed()));
+    for line in summary {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+/// Runs one libFuzzer process, echoing its output, and returns its final `#N DONE ...` line.
+fn fuzz_run(cmd: &mut Command, fuzz_dir: &Path, target: &str) -> Result<String> {
+    use std::io::{BufRead, BufReader};
+    cmd.current_dir(fuzz_dir);
+    cmd.stderr(std::process::Stdio::piped());
+    let shown = display(cmd);
+    println!("$ (cd {FUZZ_DIR} && {shown})");
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let mut done = String::from("(no DONE line)");
+    if let Some(stderr) = child.stderr.take() {
+        for line in BufReader::new(stderr)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            eprintln!("{line}");
+            // `#20000\tDONE   cov: ... exec/s: ...`: libFuzzer's final stats line.
+            if line.starts_with('#') && line.split_whitespace().nth(1) == Some("DONE") {
+                done = line;
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("`{shown}` did not finish: {e}"))?;
+    if status.success() {
+        Ok(done)
+    } else {
+        Err(format!(
+            "`{shown}` failed ({status}); the crashing input is in {FUZZ_DIR}/artifacts/{target}/ \
+             (reproduce: cd {FUZZ_DIR} && RUSTC_BOOTSTRAP=1 cargo fuzz run {target} <file>)"
+        ))
+    }
+}
+
+/// The peer benchmark's own workspace (kept out of the root one: it builds aws-lc-rs and the
+/// other JWT crates, which `cargo xtask ci` never needs).
+const PEERS_MANIFEST: &str = "crates/jwt-bench/Cargo.toml";
+
+/// `cargo xtask bench-peers [args]`: the side-by-side criterion run (args go to criterion), then
+/// the heap allocations per operation of the same operations.
+fn bench_peers(extra: &[OsString]) -> Result {
+    let mut cmd = cargo(&[
+        "bench",
+        "--locked",
+        "--manifest-path",
+        PEERS_MANIFEST,
+        "--bench",
+        "peers",
+        "--",
+    ]);
+    cmd.args(extra);
+    timed("bench-peers", || run(&mut cmd))?;
+    let mut allocs = cargo(&[
+        "run",
+        "--release",
+        "--locked",
+        "--quiet",
+        "--manifest-path",
+        PEERS_MANIFEST,
+        "--bin",
+        "allocs",
+    ]);
+    timed("allocs", || run(&mut allocs))
 }
 
 fn fmt() -> Result {
@@ -160,7 +366,12 @@ fn timed<T>(name: &str, step: impl FnOnce() -> Result<T>) -> Result<T> {
 
 /// Print `cmd` and run it from the workspace root, failing on a non-zero exit.
 fn run(cmd: &mut Command) -> Result {
-    cmd.current_dir(workspace_root());
+    run_in(cmd, &workspace_root())
+}
+
+/// Print `cmd` and run it from `dir`, failing on a non-zero exit.
+fn run_in(cmd: &mut Command, dir: &Path) -> Result {
+    cmd.current_dir(dir);
     let shown = display(cmd);
     println!("$ {shown}");
     let status = cmd

@@ -4,10 +4,12 @@
 //! [`Encoder`] and reused for every token it signs. `alg` comes from the key and cannot be set.
 //! With the default header the output is byte-identical to PyJWT 2.x for the same claims.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::Error;
 use crate::keys::SigningKey;
@@ -50,12 +52,13 @@ pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> Result<Str
 #[derive(Clone)]
 pub struct Encoder<'k> {
     key: &'k SigningKey,
-    typ: Option<String>,
+    typ: Option<Cow<'static, str>>,
     kid: Option<String>,
     cty: Option<String>,
     extra: Vec<(String, serde_json::Value)>,
-    /// The encoded header followed by `.`, rebuilt whenever a member changes.
-    prefix: Vec<u8>,
+    /// The encoded header followed by `.`, rebuilt whenever a member changes; a constant for the
+    /// default header of a key without `kid`.
+    prefix: Cow<'static, [u8]>,
 }
 
 impl<'k> Encoder<'k> {
@@ -63,11 +66,11 @@ impl<'k> Encoder<'k> {
     pub fn new(key: &'k SigningKey) -> Self {
         let mut encoder = Encoder {
             key,
-            typ: Some("JWT".to_owned()),
+            typ: Some(Cow::Borrowed("JWT")),
             kid: key.kid().map(str::to_owned),
             cty: None,
             extra: Vec::new(),
-            prefix: Vec::new(),
+            prefix: Cow::Borrowed(&[]),
         };
         encoder.rebuild();
         encoder
@@ -76,7 +79,7 @@ impl<'k> Encoder<'k> {
     /// Sets the `typ` header (e.g. `at+jwt` for RFC 9068 access tokens).
     #[must_use]
     pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = Some(typ.into());
+        self.typ = Some(Cow::Owned(typ.into()));
         self.rebuild();
         self
     }
@@ -129,11 +132,24 @@ impl<'k> Encoder<'k> {
     }
 
     fn rebuild(&mut self) {
+        let default_header = self.typ.as_deref() == Some("JWT")
+            && self.kid.is_none()
+            && self.cty.is_none()
+            && self.extra.is_empty();
+        if default_header {
+            self.prefix = Cow::Borrowed(default_prefix(self.key.algorithm()).as_bytes());
+            return;
+        }
         let mut json = Vec::with_capacity(64);
         json.extend_from_slice(b"{\"alg\":\"");
         json.extend_from_slice(self.key.algorithm().name().as_bytes());
         json.push(b'"');
-        for (name, value) in [("typ", &self.typ), ("kid", &self.kid), ("cty", &self.cty)] {
+        let typ = self.typ.as_deref();
+        for (name, value) in [
+            ("typ", typ),
+            ("kid", self.kid.as_deref()),
+            ("cty", self.cty.as_deref()),
+        ] {
             if let Some(value) = value {
                 push_member(&mut json, name, value);
             }
@@ -142,9 +158,10 @@ impl<'k> Encoder<'k> {
             push_member(&mut json, name, value);
         }
         json.push(b'}');
-        self.prefix.clear();
-        base64url::encode_append(&json, &mut self.prefix);
-        self.prefix.push(b'.');
+        let mut prefix = Vec::with_capacity(base64url::encoded_len(json.len()).saturating_add(1));
+        base64url::encode_public_append(&json, &mut prefix);
+        prefix.push(b'.');
+        self.prefix = Cow::Owned(prefix);
     }
 
     /// Signs `claims` (anything that serialises to a JSON object).
@@ -161,7 +178,9 @@ impl<'k> Encoder<'k> {
                 "the kid is longer than 256 bytes; verifiers would refuse the token",
             ));
         }
-        let payload = serde_json::to_vec(claims)
+        // Typical claim sets fit without the buffer growing.
+        let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
+        serde_json::to_writer(&mut payload, claims)
             .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
         if payload.first() != Some(&b'{') {
             return Err(Error::Encoding(
@@ -176,11 +195,12 @@ impl<'k> Encoder<'k> {
             .saturating_add(1);
         let mut out = Vec::with_capacity(capacity);
         out.extend_from_slice(&self.prefix);
-        base64url::encode_append(&payload, &mut out);
-        let mut signature = Vec::with_capacity(self.key.signature_len());
-        self.key.sign_into(&out, &mut signature)?;
+        // Header, payload and signature are public: the table-driven encoder.
+        base64url::encode_public_append(&payload, &mut out);
+        // The signature is computed over `out`, so it is copied out before being appended.
+        let signature = self.key.sign_then(&out, RawSignature::copy)?;
         out.push(b'.');
-        base64url::encode_append(&signature, &mut out);
+        base64url::encode_public_append(signature.as_bytes(), &mut out);
         String::from_utf8(out).map_err(|_| Error::Encoding("internal: non-ASCII token"))
     }
 }
@@ -213,6 +233,54 @@ impl Encoder<'_> {
         let raw = serde_json::value::RawValue::from_string(compact)
             .map_err(|_| Error::InvalidPayload("not valid JSON"))?;
         self.encode(&raw)
+    }
+}
+
+/// Initial capacity of the serialised claims.
+const PAYLOAD_CAPACITY: usize = 256;
+
+/// A signature held on the stack when it fits (every algorithm but RSA).
+enum RawSignature {
+    Inline([u8; 96], usize),
+    Heap(Vec<u8>),
+}
+
+impl RawSignature {
+    fn copy(signature: &[u8]) -> Self {
+        let mut inline = [0u8; 96];
+        match inline.get_mut(..signature.len()) {
+            Some(front) => {
+                front.copy_from_slice(signature);
+                RawSignature::Inline(inline, signature.len())
+            }
+            None => RawSignature::Heap(signature.to_vec()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            RawSignature::Inline(bytes, len) => bytes.get(..*len).unwrap_or_default(),
+            RawSignature::Heap(bytes) => bytes,
+        }
+    }
+}
+
+/// The encoded default header (`{"alg":..,"typ":"JWT"}`) of each algorithm, with its `.`.
+const fn default_prefix(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::HS256 => "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::HS384 => "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9.",
+        Algorithm::HS512 => "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::RS256 => "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::RS384 => "eyJhbGciOiJSUzM4NCIsInR5cCI6IkpXVCJ9.",
+        Algorithm::RS512 => "eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::PS256 => "eyJhbGciOiJQUzI1NiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::PS384 => "eyJhbGciOiJQUzM4NCIsInR5cCI6IkpXVCJ9.",
+        Algorithm::PS512 => "eyJhbGciOiJQUzUxMiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::ES256 => "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.",
+        Algorithm::ES384 => "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9.",
+        Algorithm::EdDSA => "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.",
+        Algorithm::Ed25519 => "eyJhbGciOiJFZDI1NTE5IiwidHlwIjoiSldUIn0.",
     }
 }
 
@@ -293,6 +361,45 @@ mod tests {
             .encode(&serde_json::json!({}))
             .unwrap();
         assert_eq!(header_json(&bare), r#"{"alg":"HS256","kid":"k\"1"}"#);
+    }
+
+    /// The constant prefixes are exactly what the general path builds.
+    #[test]
+    fn default_prefixes_match_the_general_header() {
+        for alg in [
+            Algorithm::HS256,
+            Algorithm::HS384,
+            Algorithm::HS512,
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::PS256,
+            Algorithm::PS384,
+            Algorithm::PS512,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+            Algorithm::Ed25519,
+        ] {
+            let json = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.name());
+            let mut expected = base64url::encode_string(json.as_bytes());
+            expected.push('.');
+            assert_eq!(default_prefix(alg), expected, "{alg}");
+        }
+        let key = key();
+        let encoder = Encoder::new(&key);
+        assert!(matches!(encoder.prefix, Cow::Borrowed(_)));
+        // Setting and clearing members comes back to the constant.
+        let encoder = encoder.typ("JWT");
+        assert_eq!(
+            &*encoder.prefix,
+            default_prefix(Algorithm::HS256).as_bytes()
+        );
+        let encoder = encoder.without_typ();
+        assert_eq!(
+            header_json(&encoder.encode(&serde_json::json!({})).unwrap()),
+            r#"{"alg":"HS256"}"#
+        );
     }
 
     #[test]

@@ -21,29 +21,55 @@ use crate::error::Error;
 /// bounded by the token size and only parsed after the signature is verified.
 pub(crate) struct SeenKeys<'de> {
     inline: [Cow<'de, str>; INLINE],
+    /// [`fingerprint`] of each inline name: most names differ there, without a string compare.
+    fingerprints: [u64; INLINE],
     inline_len: usize,
     spilled: Vec<Cow<'de, str>>,
 }
 
 const INLINE: usize = 12;
 
+/// Length, first and last byte of a name: equal for equal names, and different for nearly all
+/// of the distinct names one object holds (`sub`, `iss`, `iat`, `exp`, `aud`, ...).
+fn fingerprint(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let first = u64::from(bytes.first().copied().unwrap_or(0));
+    let last = u64::from(bytes.last().copied().unwrap_or(0));
+    (name.len() as u64) << 16 | first << 8 | last
+}
+
 impl<'de> SeenKeys<'de> {
     pub(crate) const fn new() -> Self {
         SeenKeys {
             inline: [const { Cow::Borrowed("") }; INLINE],
+            fingerprints: [0; INLINE],
             inline_len: 0,
             spilled: Vec::new(),
         }
     }
 
+    /// Whether `key`, with fingerprint `print`, is among the inline names.
+    fn inline_contains(&self, key: &str, print: u64) -> bool {
+        let names = self.inline.get(..self.inline_len).unwrap_or_default();
+        let prints = self.fingerprints.get(..self.inline_len).unwrap_or_default();
+        prints
+            .iter()
+            .zip(names)
+            .any(|(seen_print, seen)| *seen_print == print && **seen == *key)
+    }
+
     /// Records `key`; returns `false` if it was already present.
     pub(crate) fn insert(&mut self, key: Cow<'de, str>) -> bool {
-        let inline = self.inline.get(..self.inline_len).unwrap_or_default();
-        if inline.contains(&key) {
+        let print = fingerprint(&key);
+        if self.inline_contains(&key, print) {
             return false;
         }
-        if let Some(slot) = self.inline.get_mut(self.inline_len) {
+        if let (Some(slot), Some(slot_print)) = (
+            self.inline.get_mut(self.inline_len),
+            self.fingerprints.get_mut(self.inline_len),
+        ) {
             *slot = key;
+            *slot_print = print;
             self.inline_len = self.inline_len.saturating_add(1);
             return true;
         }
@@ -58,8 +84,7 @@ impl<'de> SeenKeys<'de> {
 
     /// Whether `key` has been recorded.
     pub(crate) fn contains(&self, key: &str) -> bool {
-        let inline = self.inline.get(..self.inline_len).unwrap_or_default();
-        inline.iter().any(|seen| seen == key)
+        self.inline_contains(key, fingerprint(key))
             || self
                 .spilled
                 .binary_search_by(|seen| (**seen).cmp(key))
@@ -103,8 +128,7 @@ impl<'de> Visitor<'de> for KeyVisitor {
 /// Most documents have fewer brackets in total than the limit, which a vectorisable count
 /// proves without tracking strings.
 pub(crate) fn depth_within(bytes: &[u8], max_depth: usize) -> bool {
-    let brackets = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();
-    if brackets <= max_depth {
+    if count_openers(bytes) <= max_depth {
         return true;
     }
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
@@ -170,6 +194,22 @@ pub(crate) fn parse_object<'de, S: DeserializeSeed<'de>>(
     Ok(value)
 }
 
+/// How many `[` and `{` bytes `bytes` holds (in strings or not).
+///
+/// `[` (0x5B) and `{` (0x7B) differ only in bit 5, so one comparison finds both; counting into a
+/// byte per block of 255 keeps the loop in vector registers without widening every lane.
+fn count_openers(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let count = block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from((b | 0x20) == b'{')));
+            usize::from(count)
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
 /// Describes a JSON error by category only.
 pub(crate) fn describe(error: &serde_json::Error) -> &'static str {
     match error.classify() {
@@ -200,6 +240,15 @@ mod tests {
     }
 
     #[test]
+    fn openers_are_counted_exactly() {
+        let all: Vec<u8> = (0..=255u8).cycle().take(256 * 5 + 7).collect();
+        let naive = all.iter().filter(|&&b| b == b'[' || b == b'{').count();
+        assert_eq!(count_openers(&all), naive);
+        assert_eq!(count_openers(&[b'['; 1000]), 1000);
+        assert_eq!(count_openers(b""), 0);
+    }
+
+    #[test]
     fn seen_keys_detects_duplicates_inline_and_spilled() {
         let names: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
         let mut seen = SeenKeys::new();
@@ -211,5 +260,13 @@ mod tests {
             assert!(seen.contains(name));
         }
         assert!(!seen.contains("k100"));
+        // Same fingerprint (length, first and last byte), different names.
+        let mut seen = SeenKeys::new();
+        assert!(seen.insert(Cow::Borrowed("abxc")));
+        assert!(seen.insert(Cow::Borrowed("abyc")));
+        assert!(!seen.insert(Cow::Borrowed("abxc")));
+        assert!(seen.contains("abyc") && !seen.contains("abzc"));
+        assert!(seen.insert(Cow::Borrowed("")));
+        assert!(!seen.insert(Cow::Borrowed("")));
     }
 }

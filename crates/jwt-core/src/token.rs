@@ -142,7 +142,8 @@ impl<const N: usize> Scratch<N> {
             self.heap.resize(len, 0);
             &mut self.heap
         };
-        base64url::decode_into(encoded, buffer).ok_or(Error::InvalidBase64(segment))
+        // Token segments are public: the table-driven decoder, as strict as base64ct.
+        base64url::decode_public_into(encoded, buffer).ok_or(Error::InvalidBase64(segment))
     }
 }
 
@@ -155,7 +156,7 @@ pub(crate) fn decode_into_vec<'b>(
     let len = base64url::decoded_len(encoded.len()).ok_or(Error::InvalidBase64(segment))?;
     out.clear();
     out.resize(len, 0);
-    base64url::decode_into(encoded, out).ok_or(Error::InvalidBase64(segment))
+    base64url::decode_public_into(encoded, out).ok_or(Error::InvalidBase64(segment))
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ use crate::key_set::{KeySet, KeyStore};
 use crate::keys::VerifyingKey;
 use crate::token::{self, Limits, Parts, Scratch};
 use crate::validation::Validation;
-use std::sync::Arc;
+use arc_swap::ArcSwapOption;
+use std::sync::{Arc, Weak};
 
 /// Payloads up to this size are decoded on the stack.
 ///
@@ -36,8 +37,13 @@ const STACK_PAYLOAD: usize = 1024;
 const STACK_HEADER: usize = 256;
 /// The longest signature of any supported key (RSA-8192).
 const MAX_SIGNATURE: usize = 1024;
-/// Signatures up to RSA-4096 are decoded on the stack.
+/// Signatures up to ES384's 96 bytes (every HMAC, ECDSA and EdDSA key) are decoded into a small
+/// stack buffer ...
+const SMALL_SIGNATURE: usize = 96;
+/// ... and those up to RSA-4096 into a larger one, zero-filled only when a token needs it.
 const STACK_SIGNATURE: usize = 512;
+/// How many policed headers a verifier remembers (see [`KnownHeaders`]).
+const KNOWN_HEADERS: usize = 4;
 
 /// Verifies tokens against a fixed set of keys and a [`Validation`].
 ///
@@ -65,6 +71,8 @@ pub struct Verifier {
     validation: Validation,
     limits: Limits,
     instrument: Option<Arc<dyn Instrument>>,
+    /// Reset by every builder method that changes what the header policy depends on.
+    known: KnownHeaders,
 }
 
 impl Verifier {
@@ -106,6 +114,7 @@ impl Verifier {
             validation: Validation::new(),
             limits: Limits::default(),
             instrument: None,
+            known: KnownHeaders::default(),
         }
     }
 
@@ -113,6 +122,7 @@ impl Verifier {
     #[must_use]
     pub fn with_validation(mut self, validation: Validation) -> Self {
         self.validation = validation;
+        self.known = KnownHeaders::default(); // the `typ` expectation may have changed
         self
     }
 
@@ -128,6 +138,7 @@ impl Verifier {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self.known = KnownHeaders::default(); // header size and depth limits may have changed
         self
     }
 
@@ -298,6 +309,19 @@ impl Verifier {
         parts: &Parts<'_>,
         recorder: &mut R,
     ) -> Result<Header, Error> {
+        let keys = self.keys.load();
+        // A header segment byte-identical to one that already passed the policy under these keys
+        // and this verifier's limits and validation: decoding, parsing and policing it again
+        // would give the same header (see `KnownHeaders`).
+        if let Some(header) = self.known.find(parts.header, &keys) {
+            recorder.header(Some(header.algorithm()), header.kid(), header.typ());
+            let mut signature_buf = SignatureBuf::new();
+            let signature = signature_buf.decode(parts)?;
+            let key = keys.select(&header)?;
+            key.verify(parts.signing_input, signature)?;
+            return Ok(header);
+        }
+
         let header_len = crate::base64url::decoded_len(parts.header.len())
             .ok_or(Error::InvalidBase64(Segment::Header))?;
         if header_len > self.limits.max_header_len {
@@ -307,16 +331,10 @@ impl Verifier {
         }
         let mut header_buf = Scratch::<STACK_HEADER>::new();
         let header_bytes = header_buf.decode(parts.header, Segment::Header)?;
-        let signature_len = crate::base64url::decoded_len(parts.signature.len())
-            .ok_or(Error::InvalidBase64(Segment::Signature))?;
-        if signature_len > MAX_SIGNATURE {
-            return Err(Error::InvalidSignature); // longer than any key's signature
-        }
-        let mut signature_buf = Scratch::<STACK_SIGNATURE>::new();
-        let signature = signature_buf.decode(parts.signature, Segment::Signature)?;
+        let mut signature_buf = SignatureBuf::new();
+        let signature = signature_buf.decode(parts)?;
 
         // Steps 3-4: a strict object first, then the policy in a fixed order.
-        let keys = self.keys.load();
         let raw = RawHeader::parse(header_bytes, self.limits.max_json_depth)?;
         raw.record(recorder);
         let header = raw.police(
@@ -326,6 +344,9 @@ impl Verifier {
         // Step 5: one key from configuration, never "try them all".
         let key = keys.select(&header)?;
         key.verify(parts.signing_input, signature)?;
+        // Only a header that came with a valid signature is remembered: forgers cannot fill
+        // the table, and what it holds is what this verifier's keys actually accept.
+        self.known.remember(parts.header, &header, &keys);
         Ok(header)
     }
 
@@ -364,6 +385,108 @@ impl Verifier {
                 verified: Some(Box::new(verified)),
             }),
         }
+    }
+}
+
+/// Where a signature is decoded: a small buffer for most keys, a larger one made only for RSA.
+struct SignatureBuf {
+    small: Scratch<SMALL_SIGNATURE>,
+    large: Option<Scratch<STACK_SIGNATURE>>,
+}
+
+impl SignatureBuf {
+    const fn new() -> Self {
+        SignatureBuf {
+            small: Scratch::new(),
+            large: None,
+        }
+    }
+
+    /// Decodes the signature segment, refusing lengths no supported key produces.
+    fn decode(&mut self, parts: &Parts<'_>) -> Result<&[u8], Error> {
+        let signature_len = crate::base64url::decoded_len(parts.signature.len())
+            .ok_or(Error::InvalidBase64(Segment::Signature))?;
+        if signature_len > MAX_SIGNATURE {
+            return Err(Error::InvalidSignature); // longer than any key's signature
+        }
+        if signature_len <= SMALL_SIGNATURE {
+            self.small.decode(parts.signature, Segment::Signature)
+        } else {
+            self.large
+                .insert(Scratch::new())
+                .decode(parts.signature, Segment::Signature)
+        }
+    }
+}
+
+/// Header segments this verifier has decoded, parsed and policed, by their exact bytes.
+///
+/// Whether a header segment passes (and the [`Header`] it gives) is a pure function of its bytes,
+/// the key set (the algorithms it allows), the size and depth [`Limits`] and the `typ` of the
+/// [`Validation`]. The last two are fixed for the life of a table: the builder methods that change
+/// them start a new one, and so does `Clone`. The key set is compared by identity on every lookup,
+/// so [`KeyStore::replace`] invalidates every entry at once. A hit therefore skips only work whose
+/// outcome is known; key selection and the signature check always run.
+///
+/// Bounded: at most [`KNOWN_HEADERS`] entries, newest first, each added only after its token's
+/// signature verified, so what an attacker sends cannot grow or churn it. An entry holds its key
+/// set only weakly (rotated-out keys are dropped on time), which also keeps the set's address from
+/// being reused while the entry exists.
+#[derive(Default)]
+struct KnownHeaders(ArcSwapOption<[Option<Arc<KnownHeader>>; KNOWN_HEADERS]>);
+
+struct KnownHeader {
+    encoded: Box<[u8]>,
+    header: Header,
+    keys: Weak<KeySet>,
+}
+
+impl KnownHeader {
+    fn matches(&self, encoded: &[u8], keys: &Arc<KeySet>) -> bool {
+        *self.encoded == *encoded && std::ptr::eq(self.keys.as_ptr(), Arc::as_ptr(keys))
+    }
+}
+
+impl KnownHeaders {
+    /// The header of `encoded` if it passed the policy under `keys` before.
+    fn find(&self, encoded: &[u8], keys: &Arc<KeySet>) -> Option<Header> {
+        let table = self.0.load();
+        let known = table
+            .as_deref()?
+            .iter()
+            .flatten()
+            .find(|k| k.matches(encoded, keys))?;
+        Some(known.header.clone())
+    }
+
+    /// Adds `encoded` (which verified as `header` under `keys`) in front, dropping the oldest
+    /// entry and those of other key sets.
+    fn remember(&self, encoded: &[u8], header: &Header, keys: &Arc<KeySet>) {
+        let old = self.0.load_full();
+        let mut table: [Option<Arc<KnownHeader>>; KNOWN_HEADERS] = Default::default();
+        let mut slots = table.iter_mut();
+        if let Some(first) = slots.next() {
+            *first = Some(Arc::new(KnownHeader {
+                encoded: encoded.into(),
+                header: header.clone(),
+                keys: Arc::downgrade(keys),
+            }));
+        }
+        let kept = old
+            .iter()
+            .flat_map(|entries| entries.iter().flatten())
+            .filter(|k| std::ptr::eq(k.keys.as_ptr(), Arc::as_ptr(keys)) && *k.encoded != *encoded);
+        for (slot, known) in slots.zip(kept) {
+            *slot = Some(Arc::clone(known));
+        }
+        self.0.store(Some(Arc::new(table)));
+    }
+}
+
+impl Clone for KnownHeaders {
+    /// A clone starts empty (it may be given other limits or validation next).
+    fn clone(&self) -> Self {
+        KnownHeaders::default()
     }
 }
 
@@ -496,5 +619,130 @@ impl<C> fmt::Display for Rejection<C> {
 impl<C> std::error::Error for Rejection<C> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, Encoder, ErrorKind, SigningKey};
+    use serde_json::{Value, json};
+
+    fn hs256(secret: u8) -> SigningKey {
+        SigningKey::from_hmac_secret(Algorithm::HS256, &[secret; 32]).unwrap()
+    }
+
+    fn claims() -> Value {
+        json!({"exp": 4_102_444_800u64})
+    }
+
+    /// How many headers `verifier` remembers.
+    fn remembered(verifier: &Verifier) -> usize {
+        verifier
+            .known
+            .0
+            .load()
+            .as_deref()
+            .map_or(0, |table| table.iter().flatten().count())
+    }
+
+    fn kind(verifier: &Verifier, token: &str) -> ErrorKind {
+        verifier.verify::<Value>(token).unwrap_err().kind()
+    }
+
+    #[test]
+    fn a_remembered_header_still_gets_its_signature_checked_against_the_current_keys() {
+        let (old, new) = (hs256(1), hs256(2));
+        let store = KeyStore::new(KeySet::new([old.verifying_key()]).unwrap());
+        let verifier = Verifier::with_key_store(store.clone());
+        let token = crate::encode(&old, &claims()).unwrap();
+        verifier.verify::<Value>(&token).unwrap();
+        assert_eq!(remembered(&verifier), 1);
+        // Same header bytes, other key: the signature decides, as without the table.
+        let forged = crate::encode(&new, &claims()).unwrap();
+        assert_eq!(kind(&verifier, &forged), ErrorKind::InvalidSignature);
+
+        store.replace(KeySet::new([new.verifying_key()]).unwrap());
+        assert_eq!(kind(&verifier, &token), ErrorKind::InvalidSignature);
+        verifier.verify::<Value>(&forged).unwrap();
+        // The old key set's entry is gone, the new one's is in.
+        assert_eq!(remembered(&verifier), 1);
+
+        // A key set without HS256: the header that passed before now fails the policy.
+        let es256 = SigningKey::generate(Algorithm::ES256).unwrap();
+        store.replace(KeySet::new([es256.verifying_key()]).unwrap());
+        assert_eq!(kind(&verifier, &forged), ErrorKind::AlgorithmNotAllowed);
+    }
+
+    #[test]
+    fn changing_validation_or_limits_forgets_what_was_remembered() {
+        let key = hs256(1);
+        let token = crate::encode(&key, &claims()).unwrap();
+        let verifier = Verifier::new(&key);
+        verifier.verify::<Value>(&token).unwrap();
+        assert_eq!(remembered(&verifier), 1);
+        assert_eq!(remembered(&verifier.clone()), 0);
+
+        let typed = verifier
+            .clone()
+            .with_validation(Validation::new().typ("at+jwt"));
+        assert_eq!(kind(&typed, &token), ErrorKind::WrongType);
+        let typed = verifier
+            .clone()
+            .with_limits(Limits::default().max_header_len(8));
+        assert_eq!(kind(&typed, &token), ErrorKind::TooLarge);
+        let shallow = verifier.with_limits(Limits::default().max_json_depth(0));
+        assert_eq!(kind(&shallow, &token), ErrorKind::InvalidHeader);
+    }
+
+    #[test]
+    fn the_table_is_bounded_and_only_valid_tokens_enter_it() {
+        let key = hs256(1);
+        let verifier = Verifier::new(&key);
+        let tokens: Vec<String> = (0..10)
+            .map(|i| {
+                Encoder::new(&key)
+                    .member("n", i)
+                    .unwrap()
+                    .encode(&claims())
+                    .unwrap()
+            })
+            .collect();
+        for token in &tokens {
+            verifier.verify::<Value>(token).unwrap();
+            assert!(remembered(&verifier) <= KNOWN_HEADERS);
+        }
+        assert_eq!(remembered(&verifier), KNOWN_HEADERS);
+        // All still verify, remembered or not, and in any order.
+        for token in tokens.iter().rev() {
+            verifier.verify::<Value>(token).unwrap();
+        }
+        // A forged token with a fresh header is not remembered.
+        let fresh = Encoder::new(&hs256(9)).kid("x").encode(&claims()).unwrap();
+        let before = verifier.known.0.load_full();
+        assert_eq!(kind(&verifier, &fresh), ErrorKind::InvalidSignature);
+        let after = verifier.known.0.load_full();
+        assert!(matches!((before, after), (Some(a), Some(b)) if Arc::ptr_eq(&a, &b)));
+    }
+
+    #[test]
+    fn a_hit_gives_the_same_header_and_errors_as_a_miss() {
+        let key = hs256(1).with_kid("k1");
+        let verifier = Verifier::new(&key);
+        let token = crate::encode(&key, &claims()).unwrap();
+        let first = verifier.verify::<Value>(&token).unwrap();
+        let second = verifier.verify::<Value>(&token).unwrap();
+        assert_eq!(first.header(), second.header());
+        assert_eq!(second.header().kid(), Some("k1"));
+        // Remembered header, broken signature segment: the same errors as a fresh verifier.
+        let (signing_input, _) = token.rsplit_once('.').unwrap();
+        for signature in ["A", "AAA=", "!!!!", &"A".repeat(1400), "AAAA"] {
+            let bad = format!("{signing_input}.{signature}");
+            assert_eq!(
+                kind(&verifier, &bad),
+                kind(&Verifier::new(&key), &bad),
+                "{signature}"
+            );
+        }
     }
 }

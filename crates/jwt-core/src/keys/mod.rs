@@ -520,6 +520,29 @@ impl SigningKey {
         }
     }
 
+    /// Signs `message` and hands the raw signature to `then`, from the stack except for RSA.
+    pub(crate) fn sign_then<T>(
+        &self,
+        message: &[u8],
+        then: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, Error> {
+        Ok(match &self.material {
+            SigningMaterial::Hmac(key) => then(ring::hmac::sign(key, message).as_ref()),
+            SigningMaterial::Rsa(_) => {
+                let mut signature = Vec::with_capacity(self.signature_len());
+                self.sign_into(message, &mut signature)?;
+                then(&signature)
+            }
+            SigningMaterial::Ecdsa(pair) => {
+                let sig = pair
+                    .sign(&SystemRandom::new(), message)
+                    .map_err(|_| Error::Signing)?;
+                then(sig.as_ref())
+            }
+            SigningMaterial::Ed25519(pair) => then(pair.sign(message).as_ref()),
+        })
+    }
+
     /// Signs `message` and appends the raw signature to `out`.
     pub(crate) fn sign_into(&self, message: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         match &self.material {
