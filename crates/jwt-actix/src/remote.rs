@@ -95,7 +95,7 @@ const MAX_LOGGED_KID: usize = 64;
 /// A remote JWK Set kept current for a verifier, and the [`KeyResolver`] that refetches it when
 /// a token names an unknown key. Cheap to clone (shared state).
 ///
-/// See the [module documentation](self) for URLs, timeouts, limits and logs.
+/// URL rules, timeouts, limits and logs are described in the jwt-actix README ("Remote JWK Sets").
 #[derive(Clone)]
 pub struct RemoteJwks {
     inner: Arc<Inner>,
