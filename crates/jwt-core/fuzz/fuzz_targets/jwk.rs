@@ -52,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
     let text = set.to_json();
     let reparsed = JwkSet::from_json(&text).expect("to_json output is a JWK Set");
     assert_eq!(reparsed.keys().len(), set.keys().len());
-    assert!(reparsed.skipped().is_empty(), "to_json wrote a key that does not parse");
+    assert!(
+        reparsed.skipped().is_empty(),
+        "to_json wrote a key that does not parse"
+    );
     assert_eq!(reparsed.to_json(), text);
     for jwk in set.keys() {
         if let Some(kid) = jwk.kid() {
@@ -110,7 +113,8 @@ fn check_jwk(jwk: &Jwk) {
             if let Ok(exported) = key.to_jwk() {
                 assert_eq!(exported.thumbprint(), thumbprint);
                 let back = Jwk::from_json(&exported.to_json()).expect("exported JWK parses");
-                back.verifying_key(None).expect("an exported JWK names its algorithm");
+                back.verifying_key(None)
+                    .expect("an exported JWK names its algorithm");
             } else {
                 assert_eq!(kind, "oct");
             }
@@ -135,7 +139,9 @@ fn check_jwk(jwk: &Jwk) {
 }
 
 fn check_signing_key(key: &SigningKey, thumbprint: &str, kind: &str) {
-    let private = key.to_private_jwk().expect("a JWK-built key keeps its private parts");
+    let private = key
+        .to_private_jwk()
+        .expect("a JWK-built key keeps its private parts");
     assert_eq!(private.thumbprint(), thumbprint);
     let private_again = Jwk::from_json(&private.to_json()).expect("private JWK parses");
     let rebuilt = private_again

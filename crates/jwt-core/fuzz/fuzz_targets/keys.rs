@@ -42,14 +42,19 @@ fuzz_target!(|data: &[u8]| {
         VerifyingKey::from_spki_der(alg, input),
         VerifyingKey::from_pkcs1_der(alg, input),
     ];
-    for result in signing.iter().map(|r| r.as_ref().err()).chain(verifying.iter().map(|r| r.as_ref().err())) {
-        if let Some(error) = result {
-            let _ = error.to_string();
-        }
+    for error in signing
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .chain(verifying.iter().filter_map(|r| r.as_ref().err()))
+    {
+        let _ = error.to_string();
     }
     // A PEM private key loads as a verifying key too (its public half).
     if signing[0].is_ok() {
-        assert!(verifying[0].is_ok(), "VerifyingKey::from_pem refused a private key SigningKey::from_pem loaded");
+        assert!(
+            verifying[0].is_ok(),
+            "VerifyingKey::from_pem refused a private key SigningKey::from_pem loaded"
+        );
     }
     for key in signing.iter().flatten() {
         check_signing_key(alg, key);
@@ -69,7 +74,9 @@ fn check_signing_key(alg: Algorithm, key: &SigningKey) {
     assert_eq!(key.algorithm(), alg);
     assert!(!alg.is_hmac(), "an HMAC key from PEM/DER");
     let _ = format!("{key:?}");
-    let public = key.to_public_jwk().expect("asymmetric keys have a public JWK");
+    let public = key
+        .to_public_jwk()
+        .expect("asymmetric keys have a public JWK");
     let der = key.to_pkcs8_der().expect("asymmetric keys export PKCS#8");
     let again = SigningKey::from_pkcs8_der(alg, der.expose()).expect("PKCS#8 export loads again");
     assert_eq!(

@@ -60,7 +60,11 @@ fn value(u: &mut Unstructured<'_>, depth: u32) -> Result<Value> {
         5 => Value::String(string(u)?),
         6 => {
             let len = u.int_in_range(0..=6)?;
-            Value::Array((0..len).map(|_| value(u, depth + 1)).collect::<Result<_>>()?)
+            Value::Array(
+                (0..len)
+                    .map(|_| value(u, depth + 1))
+                    .collect::<Result<_>>()?,
+            )
         }
         _ => Value::Object(object(u, depth + 1, 6)?),
     })
@@ -106,7 +110,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(claims) = claims(&mut u) else {
         return;
     };
-    let (position, replacement) = (u.arbitrary::<u32>().unwrap_or(0), u.arbitrary::<u8>().unwrap_or(0));
+    let (position, replacement) = (
+        u.arbitrary::<u32>().unwrap_or(0),
+        u.arbitrary::<u8>().unwrap_or(0),
+    );
 
     let key = &signing_keys()[index];
     let verifier = &verifiers()[index];
@@ -114,11 +121,20 @@ fuzz_target!(|data: &[u8]| {
     let verified = verifier
         .verify::<Value>(&token)
         .unwrap_or_else(|e| panic!("a token we signed was rejected: {e:?}"));
-    assert_eq!(verified.claims(), &claims, "claims changed in the round trip");
+    assert_eq!(
+        verified.claims(),
+        &claims,
+        "claims changed in the round trip"
+    );
     assert_eq!(verified.header().algorithm(), key.algorithm());
     assert_eq!(verified.header().kid(), key.kid());
-    let raw = verifier.verify_raw(&token).expect("verify_raw accepts it too");
-    assert_eq!(raw.claims(), &serde_json::to_vec(&claims).expect("serialises"));
+    let raw = verifier
+        .verify_raw(&token)
+        .expect("verify_raw accepts it too");
+    assert_eq!(
+        raw.claims(),
+        &serde_json::to_vec(&claims).expect("serialises")
+    );
 
     // One byte replaced.
     let mut bytes = token.clone().into_bytes();

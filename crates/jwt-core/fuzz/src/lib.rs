@@ -105,7 +105,9 @@ pub fn verifiers() -> &'static Verifiers {
         let rfc = Verifier::with_key_set(rfc)
             .with_validation(Validation::new().clock(FixedClock(RFC_NOW)));
 
-        let rsa = named_key(RFC7520, "3.4").to_public().expect("RSA public half");
+        let rsa = named_key(RFC7520, "3.4")
+            .to_public()
+            .expect("RSA public half");
         let mac = named_key(RFC7520, "3.5");
         let rfc7520 = KeySet::new([
             rsa.verifying_key(Some(Algorithm::RS256)).expect("3.4 key"),
@@ -283,13 +285,12 @@ pub fn exercise(verifier: &Verifier, token: &str) {
 
     // Whatever any claims type accepts, the signature and registered-claim checks accepted: so
     // must the type-agnostic entry points.
-    let any_accepted = value.is_ok()
-        || typed.is_ok()
-        || flattened.is_ok()
-        || borrowed.is_ok()
-        || ignored.is_ok();
+    let any_accepted =
+        value.is_ok() || typed.is_ok() || flattened.is_ok() || borrowed.is_ok() || ignored.is_ok();
     if any_accepted {
-        let raw = raw.as_ref().expect("verify_raw accepts what a typed verify accepted");
+        let raw = raw
+            .as_ref()
+            .expect("verify_raw accepts what a typed verify accepted");
         assert!(ignored.is_ok(), "IgnoredAny refused an accepted token");
         let unverified = jwt_core::danger_decode_unverified_with_limits(token, verifier.limits())
             .expect("an accepted token decodes unverified");
@@ -316,7 +317,12 @@ pub fn inspect(token: &str, limits: &Limits) {
         return;
     };
     let header = unverified.header();
-    let _ = (header.algorithm(), header.kid(), header.typ(), header.content_type());
+    let _ = (
+        header.algorithm(),
+        header.kid(),
+        header.typ(),
+        header.content_type(),
+    );
     let _ = format!("{unverified:?}");
     let value = unverified.claims::<Value>();
     let _ = unverified.claims::<Typed>();
