@@ -1,26 +1,24 @@
-//! One pass over the payload: the caller's claims type and the registered claims together.
+//! The payload: the registered claims checked, then the caller's claims type read.
 //!
-//! Why one pass: the usual approach parses the payload into a map to validate `exp`/`aud`/..., then
-//! parses it again into the caller's type. Here the caller's `Deserialize` impl is handed a map
-//! access that *watches* the members go by: registered claim names (`exp`, `nbf`, `iat`, `iss`,
-//! `aud`, `sub`, `jti`) are captured as raw JSON, type-checked and compared, and then replayed to
-//! the caller's type. Every member name is also recorded to reject duplicates.
+//! Why this shape: the caller's type decides what it reads. It may skip members, keep the last of
+//! two duplicates, or never ask for `exp`, so nothing it does can be trusted to enforce a rule.
+//! A strict scan of our own ([`json::scan`]) therefore walks the exact text first: it validates
+//! the JSON, bounds its depth, refuses duplicate member names, and hands over the raw text of
+//! each registered claim (`exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `jti`), which is type-checked
+//! and compared here. Only then does serde_json read the same, now validated, text straight into
+//! the caller's type. The scan costs a few instructions a byte; the caller's type pays only what
+//! serde_json charges for it.
 //!
 //! Failures are ordered so that time failures come last: if the token fails only on `exp`,
 //! `nbf` or `iat`, the caller can still reach the claims (see [`crate::Rejection`]).
 
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
-use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
-use serde_json::value::RawValue;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::error::{ClaimProblem, ClaimsProblem, Error};
-use crate::json::{self, ErrorSlot, KeySeed, SeenKeys};
+use crate::json::{self, KeySeed, SeenKeys, scan};
 use crate::validation::Validation;
 
 /// Largest NumericDate accepted: 9999-12-31T23:59:59Z.
@@ -64,37 +62,47 @@ pub(crate) enum Mode<'v> {
     InspectOnly,
 }
 
-/// Parses `payload` into `C`, validating the registered claims on the way.
+/// Parses `payload` into `C`, validating the registered claims first.
 pub(crate) fn parse<'de, C: Deserialize<'de>>(
     payload: &'de [u8],
     max_depth: usize,
     mode: Mode<'_>,
 ) -> Result<Checked<'de, C>, Error> {
-    if !json::depth_within(payload, max_depth) {
-        return Err(Error::InvalidPayload("nested deeper than the limit"));
+    let text =
+        std::str::from_utf8(payload).map_err(|_| Error::InvalidPayload("not valid UTF-8"))?;
+    let mut seen = SeenKeys::new();
+    let mut registered = Registered::default();
+    scan::for_each_member(text, max_depth, |member| {
+        let claim = Claim::from_name(&member.name);
+        if !seen.insert(member.name) {
+            return Err(Error::InvalidPayload("duplicate claim name"));
+        }
+        match claim {
+            Some(claim) => {
+                let plain = Plain::of(member.value, member.shape);
+                registered.record(claim, member.value, plain, mode)
+            }
+            None => Ok(()),
+        }
+    })?;
+    if let Mode::Validate { validation, .. } = mode {
+        registered.check(&seen, validation)?;
     }
-    let mut slot = ErrorSlot::default();
-    let mut current = CurrentClaim::default();
-    let seed = PayloadSeed::<C> {
-        mode,
-        slot: &mut slot,
-        current: &mut current,
-        marker: PhantomData,
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let claims = C::deserialize(&mut deserializer)
+        .and_then(|claims| deserializer.end().map(|()| claims))
+        .map_err(|e| user_type_error(&e, text))?;
+    let time_failure = match mode {
+        Mode::Validate { validation, now } => check_times(&registered.times, validation, now).err(),
+        Mode::InspectOnly => None,
     };
-    json::parse_object(payload, seed)
-        .map_err(|e| slot.take().unwrap_or_else(|| user_type_error(&e, &current)))
-}
-
-/// The name of the last member read, kept (borrowed, so free) to name the claim in an error
-/// raised while its value is parsed.
-#[derive(Default)]
-struct CurrentClaim<'de>(Option<Cow<'de, str>>);
-
-impl CurrentClaim<'_> {
-    /// The name as an error may quote it: owned and at most 64 bytes.
-    fn quoted(&self) -> Option<Box<str>> {
-        self.0.as_deref().and_then(quote)
-    }
+    Ok(Checked {
+        claims,
+        times: registered.times,
+        time_failure,
+        issuer: registered.issuer,
+        subject: registered.subject,
+    })
 }
 
 /// A claim name fit to appear in an error (and so in logs): at most 64 bytes of
@@ -106,9 +114,26 @@ fn quote(name: &str) -> Option<Box<str>> {
         .then(|| name.into())
 }
 
-/// Turns a serde_json failure (from the JSON text or from the caller's type) into a crate error
-/// without ever carrying the message text, which may quote claim values.
-fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
+/// Where in `text` serde_json detected `error`, as a byte offset.
+///
+/// serde_json counts lines from 1 and, within a line, the bytes before the error.
+fn error_offset(error: &serde_json::Error, text: &str) -> usize {
+    let line_start = match error.line().checked_sub(2) {
+        None => 0,
+        Some(newlines_before) => text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .nth(newlines_before)
+            .map_or(text.len(), |(at, _)| at.saturating_add(1)),
+    };
+    line_start.saturating_add(error.column())
+}
+
+/// Turns a serde_json failure from the caller's type into a crate error, without ever carrying
+/// the message text, which may quote claim values. The text has already passed the scan, so
+/// syntax errors cannot occur here (but are still mapped, in case serde_json is stricter).
+fn user_type_error(error: &serde_json::Error, text: &str) -> Error {
     use serde_json::error::Category;
     match error.classify() {
         Category::Data => {}
@@ -116,8 +141,8 @@ fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
             return Error::InvalidPayload(json::describe(error));
         }
     }
-    let text = error.to_string();
-    if let Some(field) = text
+    let message = error.to_string();
+    if let Some(field) = message
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
     {
@@ -126,82 +151,21 @@ fn user_type_error(error: &serde_json::Error, current: &CurrentClaim) -> Error {
             problem: ClaimsProblem::MissingField,
         };
     }
-    if text.starts_with("invalid type: map") && current.0.is_none() {
+    let member = scan::member_before(text, error_offset(error, text));
+    if message.starts_with("invalid type: map") && member.is_none() {
         return Error::ClaimsType {
             claim: None,
             problem: ClaimsProblem::NotAnObjectType,
         };
     }
-    let problem = if text.starts_with("unknown field") {
+    let problem = if message.starts_with("unknown field") {
         ClaimsProblem::UnknownClaim
     } else {
         ClaimsProblem::WrongTypeOrValue
     };
     Error::ClaimsType {
-        claim: current.quoted(),
+        claim: member.as_deref().and_then(quote),
         problem,
-    }
-}
-
-struct PayloadSeed<'s, 'v, 'de, C> {
-    mode: Mode<'v>,
-    slot: &'s mut ErrorSlot,
-    current: &'s mut CurrentClaim<'de>,
-    marker: PhantomData<fn() -> C>,
-}
-
-impl<'de, C: Deserialize<'de>> DeserializeSeed<'de> for PayloadSeed<'_, '_, 'de, C> {
-    type Value = Checked<'de, C>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de, C: Deserialize<'de>> Visitor<'de> for PayloadSeed<'_, '_, 'de, C> {
-    type Value = Checked<'de, C>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object of claims")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let mut tee = Tee {
-            inner: map,
-            seen: SeenKeys::new(),
-            registered: Registered::default(),
-            pending: None,
-            mode: self.mode,
-            slot: self.slot,
-            current: self.current,
-        };
-        let claims = C::deserialize(MapAccessDeserializer::new(&mut tee))?;
-        // A hand-written claims type may stop reading early: every member must still be seen.
-        while tee.next_key::<IgnoredAny>()?.is_some() {
-            tee.next_value::<IgnoredAny>()?;
-        }
-        // ... and it may have swallowed an error we raised (a lenient `visit_map` that ignores
-        // `Err` from `next_value`): the token is rejected all the same.
-        if tee.slot.is_set() {
-            return Err(de::Error::custom(""));
-        }
-        let times = tee.registered.times;
-        let time_failure = match tee.mode {
-            Mode::InspectOnly => None,
-            Mode::Validate { validation, now } => {
-                if let Err(error) = tee.registered.check(&tee.seen, validation) {
-                    return Err(tee.slot.fail(error));
-                }
-                check_times(&times, validation, now).err()
-            }
-        };
-        Ok(Checked {
-            claims,
-            times,
-            time_failure,
-            issuer: tee.registered.issuer,
-            subject: tee.registered.subject,
-        })
     }
 }
 
@@ -454,74 +418,20 @@ enum Plain<'a> {
 }
 
 impl<'a> Plain<'a> {
-    /// Classifies `raw`, which serde_json has already validated as one JSON value.
-    fn of(raw: &'a str) -> Plain<'a> {
-        if !raw.is_empty() && raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            let value = raw.bytes().fold(0u64, |acc, b| {
-                acc.saturating_mul(10)
-                    .saturating_add(u64::from(b.wrapping_sub(b'0')))
-            });
-            return Plain::Digits(value);
-        }
-        match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-            // Claim strings are short: a branch-free scan (vectorised, no early exit) beats a
-            // search's set-up.
-            Some(text) if !text.bytes().fold(false, |found, b| found | (b == b'\\')) => {
-                Plain::Str(text)
+    /// Classifies `raw`, which the scan has validated as one JSON value of shape `shape`.
+    fn of(raw: &'a str, shape: scan::Shape) -> Plain<'a> {
+        match shape {
+            scan::Shape::Digits if raw.len() <= 15 => {
+                Plain::Digits(raw.bytes().fold(0u64, |acc, b| {
+                    acc.wrapping_mul(10)
+                        .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+                }))
             }
+            scan::Shape::PlainString => raw
+                .get(1..raw.len().saturating_sub(1))
+                .map_or(Plain::Json, Plain::Str),
             _ => Plain::Json,
         }
-    }
-}
-
-/// Hands a [`Plain`] number or string to the caller's type the way serde_json would have:
-/// as the value itself, as `Some(value)` for `Option` fields, or as a unit enum variant.
-struct PlainDeserializer<'de, E> {
-    plain: Plain<'de>,
-    marker: PhantomData<E>,
-}
-
-impl<'de, E: de::Error> Deserializer<'de> for PlainDeserializer<'de, E> {
-    type Error = E;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match self.plain {
-            Plain::Digits(value) => visitor.visit_u64(value),
-            Plain::Str(text) => visitor.visit_borrowed_str(text),
-            Plain::Json => Err(E::custom("internal: not a plain value")),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, E> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, E> {
-        match self.plain {
-            Plain::Str(text) => {
-                BorrowedStrDeserializer::new(text).deserialize_enum(name, variants, visitor)
-            }
-            _ => self.deserialize_any(visitor),
-        }
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier ignored_any
     }
 }
 
@@ -561,74 +471,12 @@ impl<'de> Visitor<'de> for AudienceVisitor<'_> {
     }
 }
 
-/// The map access handed to the caller's claims type.
-struct Tee<'s, 'v, 'de, A> {
-    inner: A,
-    seen: SeenKeys<'de>,
-    registered: Registered<'de>,
-    pending: Option<Claim>,
-    mode: Mode<'v>,
-    slot: &'s mut ErrorSlot,
-    current: &'s mut CurrentClaim<'de>,
-}
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Tee<'_, '_, 'de, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        let Some(name) = self.inner.next_key_seed(KeySeed)? else {
-            return Ok(None);
-        };
-        self.current.0 = Some(name.clone());
-        self.pending = Claim::from_name(&name);
-        if !self.seen.insert(name.clone()) {
-            return Err(self
-                .slot
-                .fail(Error::InvalidPayload("duplicate claim name")));
-        }
-        match name {
-            Cow::Borrowed(borrowed) => seed
-                .deserialize(BorrowedStrDeserializer::new(borrowed))
-                .map(Some),
-            Cow::Owned(owned) => seed.deserialize(StringDeserializer::new(owned)).map(Some),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        let Some(claim) = self.pending.take() else {
-            return self.inner.next_value_seed(seed);
-        };
-        let raw: &'de RawValue = self.inner.next_value()?;
-        let plain = Plain::of(raw.get());
-        if let Err(error) = self.registered.record(claim, raw.get(), plain, self.mode) {
-            return Err(self.slot.fail(error));
-        }
-        // Replay the value to the caller's type; the common shapes need no second JSON parse.
-        match plain {
-            Plain::Digits(_) | Plain::Str(_) => seed.deserialize(PlainDeserializer {
-                plain,
-                marker: PhantomData,
-            }),
-            Plain::Json => {
-                let mut replay = serde_json::Deserializer::from_str(raw.get());
-                seed.deserialize(&mut replay).map_err(de::Error::custom)
-            }
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.inner.size_hint()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorKind;
     use serde::Deserialize;
+    use serde::de::{IgnoredAny, MapAccess};
 
     const NOW: u64 = 1_700_000_000;
 
@@ -1076,6 +924,67 @@ mod tests {
             .unwrap();
         assert!(err.to_string().contains("role"), "{err}");
         assert_eq!(err.kind(), ErrorKind::InvalidPayload);
+    }
+
+    #[test]
+    fn user_type_errors_name_the_member_they_happened_in() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            n: u8,
+        }
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Typed {
+            exp: u64,
+            role: u32,
+            team: String,
+            #[serde(default)]
+            inner: Option<Inner>,
+        }
+        let v = Validation::new();
+        let named = |json: &str| match validate::<Typed>(json, &v).err() {
+            Some(Error::ClaimsType { claim, problem }) => (claim.map(String::from), problem),
+            other => panic!("{json}: {other:?}"),
+        };
+        for (json, claim) in [
+            ("{\"exp\":4000000000,\"role\":\"x\",\"team\":\"a\"}", "role"),
+            (
+                "{\n  \"exp\": 4000000000,\n  \"role\": \"x\",\n  \"team\": \"a\"\n}",
+                "role",
+            ),
+            (
+                "{\"exp\":4000000000,\"team\":\"a\",\"role\":[1,\n2]}",
+                "role",
+            ),
+            ("{\"exp\":4000000000,\"role\":1,\"team\":7}", "team"),
+            (
+                "{\"exp\":4000000000,\"role\":1,\"team\":\"a\",\r\n\"inner\":{\"n\":300}}",
+                "inner",
+            ),
+            (
+                "{\"exp\":4000000000,\"role\":1,\"team\":\"a\",\"inner\":{}}",
+                "n",
+            ),
+        ] {
+            let (found, _) = named(json);
+            assert_eq!(found.as_deref(), Some(claim), "{json}");
+        }
+        assert_eq!(
+            named("{\"exp\":4000000000,\"role\":1}"),
+            (Some("team".to_owned()), ClaimsProblem::MissingField)
+        );
+        let err = validate::<Vec<u8>>("{\"exp\":4000000000}", &v).err();
+        assert!(
+            matches!(
+                err,
+                Some(Error::ClaimsType {
+                    claim: None,
+                    problem: ClaimsProblem::NotAnObjectType
+                })
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -772,10 +772,16 @@ fn reject_d8_invalid_utf8_bom_and_lookalikes() {
         kind(&v, &token(br#"{"alg":"HS256"}"#, lone_surrogate.as_bytes())),
         ErrorKind::InvalidPayload
     );
+    // The payload scan refuses a lone surrogate wherever it is, registered claim or not.
     let in_registered = format!(r#"{{"exp":{},"sub":"a\ud800b"}}"#, NOW + 60);
     assert_eq!(
         kind(&v, &token(br#"{"alg":"HS256"}"#, in_registered.as_bytes())),
-        ErrorKind::InvalidClaim
+        ErrorKind::InvalidPayload
+    );
+    let in_a_name = format!(r#"{{"exp":{},"\udc00":1}}"#, NOW + 60);
+    assert_eq!(
+        kind(&v, &token(br#"{"alg":"HS256"}"#, in_a_name.as_bytes())),
+        ErrorKind::InvalidPayload
     );
     let raw_invalid = [&br#"{"exp":4000000000,"name":"a"#[..], b"\xff", b"\"}"].concat();
     assert_eq!(

@@ -13,6 +13,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
 use crate::error::Error;
 
+pub(crate) mod scan;
+
 /// The member names of one JSON object seen so far, for duplicate detection.
 ///
 /// The first few live inline (headers and typical claim sets never spill); beyond that a sorted
@@ -163,11 +165,6 @@ pub(crate) fn depth_within(bytes: &[u8], max_depth: usize) -> bool {
 pub(crate) struct ErrorSlot(Option<Error>);
 
 impl ErrorSlot {
-    /// Whether an error is parked.
-    pub(crate) const fn is_set(&self) -> bool {
-        self.0.is_some()
-    }
-
     /// Parks `error` and returns a placeholder deserializer error to unwind with.
     pub(crate) fn fail<E: de::Error>(&mut self, error: Error) -> E {
         self.0 = Some(error);
