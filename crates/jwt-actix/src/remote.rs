@@ -33,9 +33,14 @@
 //!
 //! # Behaviour
 //!
-//! - **HTTPS only**, with the Mozilla roots of `webpki-roots` and `rustls` on `ring`. Plain
-//!   `http://` is accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), for
-//!   tests and local development. URLs with user info (`user@host`) are refused.
+//! - **HTTPS only**, with `rustls` on `ring` (TLS 1.2 and 1.3), trusting the Mozilla roots of
+//!   `webpki-roots`, or only your own CA certificates with
+//!   [`RemoteJwksBuilder::root_certificates_pem`] (an identity provider behind a private CA).
+//!   The server's certificate must name the URL's host. Plain `http://` is accepted only for
+//!   loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), for tests and local development.
+//!   URLs with user info (`user@host`) are refused.
+//! - **One connection per fetch**: fetches are rare (at most one per cooldown or `max-age`),
+//!   so no connection is kept open to the key server between them.
 //! - **No redirects** are followed: a 3xx is a failed fetch ([`FetchFailure::Status`]).
 //! - **Timeouts**: connecting (TCP and TLS handshake) and the whole exchange, request to last
 //!   body byte, 5 s each by default. The body is read with a limit of
@@ -74,8 +79,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
+use actix_web::http::Uri;
 use actix_web::http::header::{ACCEPT, CACHE_CONTROL};
-use actix_web::http::{Uri, Version};
 use actix_web::web::Bytes;
 use jwt_core::{
     Clock, FetchCompletion, FetchDecision, FetchFailure, FetchPermit, JwksCache, JwksPolicy,
@@ -190,6 +195,8 @@ pub struct RemoteJwksBuilder {
     clock: Arc<dyn Clock>,
     connect_timeout: Duration,
     timeout: Duration,
+    /// PEM CA certificates to trust instead of the Mozilla roots.
+    roots_pem: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for RemoteJwksBuilder {
@@ -199,6 +206,7 @@ impl fmt::Debug for RemoteJwksBuilder {
             .field("policy", &self.policy)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("private_roots", &self.roots_pem.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -242,11 +250,29 @@ impl RemoteJwksBuilder {
         self
     }
 
+    /// Trusts only the CA certificates in `pem` (one or more `CERTIFICATE` blocks) for HTTPS,
+    /// instead of the Mozilla roots: for an identity provider whose certificate a private CA
+    /// issued. The server's certificate must still chain to one of them and name the host.
+    ///
+    /// ```
+    /// # let ca_pem = include_bytes!("../tests/fixtures/tls/ca.pem");
+    /// let jwks = jwt_actix::RemoteJwks::from_url("https://idp.internal/keys")
+    ///     .root_certificates_pem(ca_pem)
+    ///     .build()?;
+    /// # Ok::<(), jwt_actix::RemoteJwksError>(())
+    /// ```
+    #[must_use]
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots_pem = Some(pem.as_ref().to_vec());
+        self
+    }
+
     /// Checks the URL and sets up TLS. Nothing is fetched yet.
     ///
     /// # Errors
     /// [`RemoteJwksError::InvalidUrl`] for a URL that is not `https://` (or `http://` to a
-    /// loopback host); [`RemoteJwksError::Tls`] if rustls refuses its configuration.
+    /// loopback host); [`RemoteJwksError::Tls`] if rustls refuses its configuration or the
+    /// [root certificates](Self::root_certificates_pem) are not usable PEM certificates.
     pub fn build(self) -> Result<RemoteJwks, RemoteJwksError> {
         match &self.source {
             Source::Url(url) | Source::Issuer(url) => {
@@ -254,8 +280,11 @@ impl RemoteJwksBuilder {
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        let roots = match &self.roots_pem {
+            None => rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            },
+            Some(pem) => private_roots(pem)?,
         };
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -278,6 +307,26 @@ impl RemoteJwksBuilder {
             }),
         })
     }
+}
+
+/// The CA certificates of a PEM bundle, each checked by rustls as a trust anchor.
+fn private_roots(pem: &[u8]) -> Result<rustls::RootCertStore, RemoteJwksError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let tls = |why: String| RemoteJwksError::Tls(why);
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| tls(format!("root certificates: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| tls(format!("root certificate refused: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(tls(
+            "root certificates: no CERTIFICATE block in the PEM".to_owned()
+        ));
+    }
+    Ok(roots)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -360,6 +409,7 @@ impl RemoteJwks {
             clock: Arc::new(SystemClock),
             connect_timeout: DEFAULT_JWKS_TIMEOUT,
             timeout: DEFAULT_JWKS_TIMEOUT,
+            roots_pem: None,
         }
     }
 
@@ -651,16 +701,17 @@ impl RemoteJwks {
         let limit = inner.cache.policy().max_body_bytes;
         let exchange = async {
             // A client per fetch: fetches are rare, and awc's client is tied to one thread.
+            // HTTP/1.1 only: the TLS configuration offers only `http/1.1` through ALPN. (No
+            // `max_http_version` here: on awc's builders it replaces the TLS connector with a
+            // default one, which has no roots in this build, and HTTPS stops working.)
             let connector = awc::Connector::new()
                 .timeout(inner.connect_timeout)
                 .handshake_timeout(inner.connect_timeout)
-                .max_http_version(Version::HTTP_11)
                 .rustls_0_23(Arc::clone(&inner.tls));
             let client = awc::Client::builder()
                 .connector(connector)
                 .timeout(inner.timeout)
                 .disable_redirects()
-                .max_http_version(Version::HTTP_11)
                 .finish();
             let mut response = client
                 .get(url)
@@ -695,6 +746,15 @@ fn send_failure(error: awc::error::SendRequestError) -> FetchFailure {
     match error {
         SendRequestError::Timeout | SendRequestError::Connect(ConnectError::Timeout) => {
             FetchFailure::Timeout
+        }
+        // tokio-rustls reports handshake failures as I/O errors wrapping the rustls error.
+        SendRequestError::Connect(ConnectError::Io(io))
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+        {
+            tracing::debug!(error = %io, "TLS handshake with the key server failed");
+            FetchFailure::Tls
         }
         _ => FetchFailure::Unreachable,
     }

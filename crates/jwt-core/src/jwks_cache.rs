@@ -70,8 +70,11 @@ impl Default for JwksPolicy {
 pub enum FetchFailure {
     /// The request did not complete in time.
     Timeout,
-    /// No connection could be made (or TLS failed).
+    /// No connection could be made.
     Unreachable,
+    /// The TLS handshake failed: typically the server's certificate is not trusted or does not
+    /// name the host.
+    Tls,
     /// The server answered with a non-success status.
     Status(u16),
     /// The body was larger than [`JwksPolicy::max_body_bytes`].
@@ -91,6 +94,7 @@ impl FetchFailure {
         match self {
             FetchFailure::Timeout => "timeout",
             FetchFailure::Unreachable => "unreachable",
+            FetchFailure::Tls => "tls",
             FetchFailure::Status(_) => "status",
             FetchFailure::TooLarge => "too_large",
             FetchFailure::NotAJwkSet => "not_a_jwk_set",
@@ -105,6 +109,9 @@ impl fmt::Display for FetchFailure {
         match self {
             FetchFailure::Timeout => f.write_str("the JWKS request timed out"),
             FetchFailure::Unreachable => f.write_str("the JWKS server could not be reached"),
+            FetchFailure::Tls => f.write_str(
+                "the TLS handshake with the JWKS server failed (certificate not trusted or not for this host)",
+            ),
             FetchFailure::Status(code) => write!(f, "the JWKS server answered {code}"),
             FetchFailure::TooLarge => f.write_str("the JWKS response is larger than the limit"),
             FetchFailure::NotAJwkSet => f.write_str("the JWKS response is not a usable JWK Set"),

@@ -18,6 +18,7 @@ mod header;
 mod middleware;
 mod optional;
 mod remote;
+mod remote_tls;
 mod renderer;
 mod resolver;
 mod scopes;
