@@ -812,7 +812,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_must_be_https_except_loopback() {
+    fn reject_f2_plain_http_urls_except_loopback_and_user_info() {
         for ok in [
             "https://issuer.example/jwks.json",
             "http://127.0.0.1:8080/jwks",

@@ -641,7 +641,7 @@ mod tests {
     }
 
     #[test]
-    fn limits_and_secret_keys() {
+    fn reject_f2_oversized_sets_too_many_keys_and_secret_keys() {
         let (cache, clock) = cache();
         let huge = vec![b' '; 256 * 1024 + 1];
         assert!(matches!(
