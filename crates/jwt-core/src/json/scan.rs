@@ -121,7 +121,7 @@ pub(crate) fn for_each_member<'a>(
 fn member_name(text: &str, start: usize, end: usize, escaped: bool) -> Result<Cow<'_, str>, Fault> {
     if escaped {
         let quoted = text.get(start..end).ok_or(Fault::NotJson)?;
-        let mut de = serde_json::Deserializer::from_str(quoted);
+        let mut de = serde_json::Deserializer::from_slice(quoted.as_bytes());
         let name = KeySeed.deserialize(&mut de).map_err(|_| Fault::NotJson)?;
         Ok(Cow::Owned(name.into_owned()))
     } else {

@@ -18,8 +18,12 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::error::{ClaimProblem, ClaimsProblem, Error};
-use crate::json::{self, KeySeed, SeenKeys, scan};
+use crate::json::{KeySeed, SeenKeys, scan};
+
+mod replay;
+
 use crate::validation::Validation;
+use replay::{Entry, MAX_MEMBERS, Replay};
 
 /// Largest NumericDate accepted: 9999-12-31T23:59:59Z.
 const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
@@ -72,26 +76,57 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
         std::str::from_utf8(payload).map_err(|_| Error::InvalidPayload("not valid UTF-8"))?;
     let mut seen = SeenKeys::new();
     let mut registered = Registered::default();
+    let mut entries: [Entry<'de>; MAX_MEMBERS] = Default::default();
+    let mut count = 0usize;
     scan::for_each_member(text, max_depth, |member| {
         let claim = Claim::from_name(&member.name);
+        let plain = Plain::of(member.value, member.shape);
+        if let Some(entry) = entries.get_mut(count) {
+            *entry = Entry {
+                name: member.name.clone(),
+                raw: member.value,
+                plain,
+            };
+        }
+        count = count.saturating_add(1);
         if !seen.insert(member.name) {
             return Err(Error::InvalidPayload("duplicate claim name"));
         }
         match claim {
-            Some(claim) => {
-                let plain = Plain::of(member.value, member.shape);
-                registered.record(claim, member.value, plain, mode)
-            }
+            Some(claim) => registered.record(claim, member.value, plain, mode),
             None => Ok(()),
         }
     })?;
     if let Mode::Validate { validation, .. } = mode {
         registered.check(&seen, validation)?;
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let claims = C::deserialize(&mut deserializer)
-        .and_then(|claims| deserializer.end().map(|()| claims))
-        .map_err(|e| user_type_error(&e, text))?;
+    let claims = match entries.get(..count) {
+        Some(entries) => {
+            let current = std::cell::Cell::new(None);
+            let replay = Replay {
+                entries,
+                current: &current,
+                text,
+            };
+            C::deserialize(replay).map_err(|e| {
+                let member = current.get().and_then(|at| entries.get(at));
+                claims_type_error(&e.message, e.syntax, member.map(|m| &*m.name))
+            })?
+        }
+        // More members than the replay holds: serde_json reads the (validated) text itself.
+        // Always through `from_slice`: serde_json 1.0.154 reading a `&str` (`from_str`) builds
+        // an invalid `&str` and panics when a map with `bool` keys meets a non-ASCII name.
+        None => {
+            let mut deserializer = serde_json::Deserializer::from_slice(payload);
+            C::deserialize(&mut deserializer)
+                .and_then(|claims| deserializer.end().map(|()| claims))
+                .map_err(|e| {
+                    let member = scan::member_before(text, error_offset(&e, text));
+                    let syntax = !matches!(e.classify(), serde_json::error::Category::Data);
+                    claims_type_error(&e.to_string(), syntax, member.as_deref())
+                })?
+        }
+    };
     let time_failure = match mode {
         Mode::Validate { validation, now } => check_times(&registered.times, validation, now).err(),
         Mode::InspectOnly => None,
@@ -130,18 +165,14 @@ fn error_offset(error: &serde_json::Error, text: &str) -> usize {
     line_start.saturating_add(error.column())
 }
 
-/// Turns a serde_json failure from the caller's type into a crate error, without ever carrying
-/// the message text, which may quote claim values. The text has already passed the scan, so
-/// syntax errors cannot occur here (but are still mapped, in case serde_json is stricter).
-fn user_type_error(error: &serde_json::Error, text: &str) -> Error {
-    use serde_json::error::Category;
-    match error.classify() {
-        Category::Data => {}
-        Category::Syntax | Category::Eof | Category::Io => {
-            return Error::InvalidPayload(json::describe(error));
-        }
+/// Turns a failure of the caller's type into a crate error, without ever carrying the message
+/// text, which may quote claim values: only its kind, and the name of the `member` it happened
+/// in when that name is plain. The text has already passed the scan, so a syntax failure
+/// (`syntax`) can only be serde_json being stricter, as with numbers beyond `f64`.
+fn claims_type_error(message: &str, syntax: bool, member: Option<&str>) -> Error {
+    if syntax {
+        return Error::InvalidPayload("not valid JSON");
     }
-    let message = error.to_string();
     if let Some(field) = message
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
@@ -151,7 +182,6 @@ fn user_type_error(error: &serde_json::Error, text: &str) -> Error {
             problem: ClaimsProblem::MissingField,
         };
     }
-    let member = scan::member_before(text, error_offset(error, text));
     if message.starts_with("invalid type: map") && member.is_none() {
         return Error::ClaimsType {
             claim: None,
@@ -164,7 +194,7 @@ fn user_type_error(error: &serde_json::Error, text: &str) -> Error {
         ClaimsProblem::WrongTypeOrValue
     };
     Error::ClaimsType {
-        claim: member.as_deref().and_then(quote),
+        claim: member.and_then(quote),
         problem,
     }
 }
@@ -266,12 +296,14 @@ impl<'de> Registered<'de> {
                 let matched = match plain {
                     // What `visit_str` would be handed, without a second JSON parse.
                     Plain::Str(text) => visitor.accepts(text),
-                    Plain::Digits(_) | Plain::Json => serde_json::Deserializer::from_str(raw)
-                        .deserialize_any(visitor)
-                        .map_err(|_| Error::InvalidClaim {
-                            claim: "aud",
-                            reason: ClaimProblem::NotAnAudience,
-                        })?,
+                    Plain::Digits(_) | Plain::Json => {
+                        serde_json::Deserializer::from_slice(raw.as_bytes())
+                            .deserialize_any(visitor)
+                            .map_err(|_| Error::InvalidClaim {
+                                claim: "aud",
+                                reason: ClaimProblem::NotAnAudience,
+                            })?
+                    }
                 };
                 self.audience_ok = Some(matched);
             }
@@ -365,7 +397,7 @@ fn numeric_date(
         };
     }
     let number: serde_json::Number =
-        serde_json::from_str(raw).map_err(|_| invalid(ClaimProblem::NotANumber))?;
+        serde_json::from_slice(raw.as_bytes()).map_err(|_| invalid(ClaimProblem::NotANumber))?;
     if let Some(value) = number.as_u64() {
         return if value <= MAX_NUMERIC_DATE {
             Ok(value)
@@ -400,20 +432,21 @@ fn string<'a>(raw: &'a str, plain: Plain<'a>) -> Option<Cow<'a, str>> {
     if let Plain::Str(text) = plain {
         return Some(Cow::Borrowed(text));
     }
-    let mut de = serde_json::Deserializer::from_str(raw);
+    let mut de = serde_json::Deserializer::from_slice(raw.as_bytes());
     let value = KeySeed.deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(value)
 }
 
-/// The two shapes nearly every registered claim has, recognised without a JSON parser.
-#[derive(Clone, Copy)]
+/// The two shapes nearly every claim value has, recognised without a JSON parser.
+#[derive(Clone, Copy, Default)]
 enum Plain<'a> {
     /// Up to 15 ASCII digits: a whole number of seconds.
     Digits(u64),
     /// A string without escapes (its text between the quotes).
     Str(&'a str),
     /// Anything else; parsed with serde_json.
+    #[default]
     Json,
 }
 
@@ -985,6 +1018,188 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    mod same_as_serde_json {
+        //! Whatever a claims type makes of a payload, it makes the same of it here as with
+        //! `serde_json::from_str`: the replay of scanned members and the serde_json fallback
+        //! (more than `MAX_MEMBERS` members) alike.
+
+        use std::collections::BTreeMap;
+
+        use proptest::prelude::*;
+        use serde::Deserialize;
+        use serde_json::Value;
+
+        use super::super::{Mode, parse};
+
+        #[derive(Deserialize, Debug, PartialEq, Eq, PartialOrd, Ord)]
+        enum Kind {
+            Alpha,
+            Beta,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Newtype(u16);
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Wide {
+            #[serde(default)]
+            a: Option<u32>,
+            #[serde(default)]
+            b: Option<i64>,
+            #[serde(default)]
+            f: Option<f64>,
+            #[serde(default)]
+            s: Option<String>,
+            #[serde(default)]
+            flag: Option<bool>,
+            #[serde(default)]
+            list: Option<Vec<u8>>,
+            #[serde(default)]
+            kind: Option<Kind>,
+            #[serde(default)]
+            ch: Option<char>,
+            #[serde(default)]
+            nt: Option<Newtype>,
+            #[serde(default)]
+            big: Option<u128>,
+            #[serde(default)]
+            obj: Option<BTreeMap<String, i32>>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct Strict {
+            a: u64,
+            #[serde(default)]
+            s: String,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Flattened {
+            #[serde(default)]
+            a: Option<u64>,
+            #[serde(flatten)]
+            rest: BTreeMap<String, Value>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Borrowing<'a> {
+            #[serde(borrow, default)]
+            s: Option<&'a str>,
+            #[serde(borrow, default)]
+            kind: Option<std::borrow::Cow<'a, str>>,
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        enum Tagged {
+            Alpha(u8),
+        }
+
+        fn agree<'de, T: Deserialize<'de> + PartialEq + std::fmt::Debug>(
+            text: &'de str,
+        ) -> Result<(), TestCaseError> {
+            let ours = parse::<T>(text.as_bytes(), 64, Mode::InspectOnly).map(|c| c.claims);
+            let theirs = serde_json::from_slice::<T>(text.as_bytes());
+            match (ours, theirs) {
+                (Ok(ours), Ok(theirs)) => prop_assert_eq!(ours, theirs, "{}", text),
+                (Err(_), Err(_)) => {}
+                (ours, theirs) => prop_assert!(
+                    false,
+                    "{} as {}: ours {:?}, serde_json {:?}",
+                    text,
+                    std::any::type_name::<T>(),
+                    ours.map(|_| ()),
+                    theirs.map(|_| ())
+                ),
+            }
+            Ok(())
+        }
+
+        const NAMES: &[&str] = &[
+            "a", "b", "f", "s", "flag", "list", "kind", "ch", "nt", "big", "obj", "Alpha", "1",
+            "42", "-3", "1.5", "true", "x", "y", "z", "k1", "k2", "k3", "k4", "k5", "q\"", "é",
+        ];
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                (0u64..300).prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(Value::from),
+                prop::sample::select(vec!["Alpha", "Beta", "x", "é", "a\"b", "\\", "\u{1}", ""])
+                    .prop_map(Value::from),
+                "[a-z\"\\\\\u{1}é😀]{0,5}".prop_map(Value::from),
+            ];
+            leaf.prop_recursive(3, 12, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-z0-9]{1,3}", inner, 0..3)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn every_type_reads_the_same(
+                members in prop::collection::btree_map(prop::sample::select(NAMES), value(), 0..22),
+                spaced in any::<bool>(),
+            ) {
+                let object: serde_json::Map<String, Value> =
+                    members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                let text = if spaced {
+                    serde_json::to_string_pretty(&object)
+                } else {
+                    serde_json::to_string(&object)
+                }
+                .unwrap();
+                agree::<Value>(&text)?;
+                agree::<BTreeMap<String, Value>>(&text)?;
+                agree::<BTreeMap<&str, Value>>(&text)?;
+                agree::<BTreeMap<u64, Value>>(&text)?;
+                agree::<BTreeMap<i8, Value>>(&text)?;
+                agree::<BTreeMap<bool, Value>>(&text)?;
+                agree::<BTreeMap<Kind, Value>>(&text)?;
+                agree::<Wide>(&text)?;
+                agree::<Strict>(&text)?;
+                agree::<Flattened>(&text)?;
+                agree::<Borrowing<'_>>(&text)?;
+                agree::<Tagged>(&text)?;
+                agree::<Option<Wide>>(&text)?;
+                                agree::<Vec<Value>>(&text)?;
+                agree::<()>(&text)?;
+            }
+        }
+    }
+
+    #[test]
+    fn bool_keys_and_non_ascii_names_do_not_panic() {
+        // serde_json 1.0.154 panics on this through `from_str`; every path here uses
+        // `from_slice` or the replay. Both paths: the replay, and more members than it holds.
+        type BoolKeys = std::collections::BTreeMap<bool, serde_json::Value>;
+        let few = "{\"é\":null}".to_owned();
+        let many = format!(
+            "{{{}\"é\":null}}",
+            (0..20)
+                .map(|i| format!("\"true{i}\":1,"))
+                .collect::<String>()
+        );
+        let nested = "{\"x\":{\"é\":1}}".to_owned();
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Nested {
+            x: BoolKeys,
+        }
+        for text in [&few, &many] {
+            assert!(parse::<BoolKeys>(text.as_bytes(), 32, Mode::InspectOnly).is_err());
+        }
+        assert!(parse::<Nested>(nested.as_bytes(), 32, Mode::InspectOnly).is_err());
     }
 
     #[test]
