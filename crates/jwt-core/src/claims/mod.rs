@@ -642,6 +642,33 @@ mod tests {
     }
 
     #[test]
+    fn reject_duplicates_on_both_sides_of_the_replay_limit() {
+        let members = |n: usize| (0..n).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>();
+        for total in [1, 15, 16, 17, 18, 40] {
+            let unique = members(total);
+            let json = format!("{{{}}}", unique.join(","));
+            let last = total - 1;
+            let v = Validation::new()
+                .allow_missing_exp()
+                .require(format!("k{last}"));
+            let value = validate::<serde_json::Value>(&json, &v).unwrap().claims;
+            assert_eq!(value.as_object().map(|o| o.len()), Some(total), "{total}");
+            let absent = v.clone().require(format!("k{total}"));
+            assert_eq!(kind(&json, &absent), ErrorKind::MissingClaim, "{total}");
+            for first in [0, total / 2, last] {
+                let mut again = unique.clone();
+                again.push(format!("\"k{first}\":\"again\""));
+                let json = format!("{{{}}}", again.join(","));
+                assert_eq!(kind(&json, &v), ErrorKind::InvalidPayload, "{total} {first}");
+                // The duplicate may also come first and the original after the limit.
+                again.rotate_right(1);
+                let json = format!("{{{}}}", again.join(","));
+                assert_eq!(kind(&json, &v), ErrorKind::InvalidPayload, "{total} {first}");
+            }
+        }
+    }
+
+    #[test]
     fn reject_time_claims_of_wrong_type_or_range() {
         let v = Validation::new().allow_missing_exp();
         for claim in ["exp", "nbf", "iat"] {
