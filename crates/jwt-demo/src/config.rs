@@ -52,7 +52,8 @@ pub struct DemoConfig {
 }
 
 /// An external issuer (an identity provider) whose access tokens `/me` accepts besides the
-/// demo's own: `JWT_DEMO_JWKS_URL`, `JWT_DEMO_JWKS_ISSUER`, `JWT_DEMO_JWKS_AUDIENCE`.
+/// demo's own: `JWT_DEMO_JWKS_URL`, `JWT_DEMO_JWKS_ISSUER`, `JWT_DEMO_JWKS_AUDIENCE`, and
+/// `JWT_DEMO_JWKS_CA` for a provider whose certificate a private CA issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExternalIssuer {
     /// The provider's JWK Set: `https://`, or `http://` to a loopback host.
@@ -61,6 +62,8 @@ pub struct ExternalIssuer {
     pub issuer: Option<String>,
     /// The `aud` its tokens must carry (default: the demo's audience).
     pub audience: Option<String>,
+    /// A PEM file of CA certificates to trust for the JWK Set URL instead of the Mozilla roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for DemoConfig {
@@ -92,6 +95,7 @@ impl DemoConfig {
                 jwks_url: jwks_url.trim().to_owned(),
                 issuer: var("JWT_DEMO_JWKS_ISSUER"),
                 audience: var("JWT_DEMO_JWKS_AUDIENCE"),
+                ca_file: var("JWT_DEMO_JWKS_CA").map(PathBuf::from),
             }),
             ..DemoConfig::default()
         }
@@ -189,7 +193,16 @@ mod tests {
                 jwks_url: "https://idp.example/jwks.json".into(),
                 issuer: Some("https://idp.example".into()),
                 audience: None,
+                ca_file: None,
             })
+        );
+        let private = DemoConfig::from_vars(vars(&[
+            ("JWT_DEMO_JWKS_URL", "https://idp.internal/keys"),
+            ("JWT_DEMO_JWKS_CA", "/etc/idp-ca.pem"),
+        ]));
+        assert_eq!(
+            private.external.and_then(|e| e.ca_file),
+            Some(PathBuf::from("/etc/idp-ca.pem"))
         );
     }
 

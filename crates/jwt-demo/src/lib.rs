@@ -253,7 +253,14 @@ fn external_issuer(
             "JWT_DEMO_JWKS_ISSUER must differ from the demo's own issuer (JWT_DEMO_ISSUER)".into(),
         ));
     }
-    let jwks = RemoteJwks::from_url(external.jwks_url.clone())
+    let mut builder = RemoteJwks::from_url(external.jwks_url.clone());
+    if let Some(ca_file) = &external.ca_file {
+        let pem = std::fs::read(ca_file).map_err(|e| {
+            DemoError::External(format!("JWT_DEMO_JWKS_CA ({}): {e}", ca_file.display()))
+        })?;
+        builder = builder.root_certificates_pem(pem);
+    }
+    let jwks = builder
         .build()
         .map_err(|e| DemoError::External(e.to_string()))?;
     let verifier = Verifier::with_key_store(jwks.key_store().clone())

@@ -43,6 +43,7 @@ fn config(url: String, issuer: Option<&str>) -> DemoConfig {
             jwks_url: url,
             issuer: issuer.map(str::to_owned),
             audience: None,
+            ca_file: None,
         }),
         ..DemoConfig::default()
     }
@@ -134,4 +135,22 @@ fn the_external_issuer_must_be_named_and_its_url_safe() {
     assert!(refused(config("https://idp.test/jwks".into(), None)).contains("JWT_DEMO_JWKS_ISSUER"));
     assert!(refused(config("http://idp.test/jwks".into(), Some(IDP))).contains("loopback"));
     assert!(refused(config("https://idp.test/jwks".into(), Some("jwt-demo"))).contains("differ"));
+    let with_ca = |file: &std::path::Path| {
+        let mut c = config("https://idp.test/jwks".into(), Some(IDP));
+        if let Some(external) = &mut c.external {
+            external.ca_file = Some(file.to_owned());
+        }
+        c
+    };
+    let missing = std::env::temp_dir().join("jwt-demo-no-such-ca.pem");
+    assert!(refused(with_ca(&missing)).contains("JWT_DEMO_JWKS_CA"));
+    let not_pem =
+        std::env::temp_dir().join(format!("jwt-demo-not-a-ca-{}.pem", std::process::id()));
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    assert!(refused(with_ca(&not_pem)).contains("TLS"));
+    let _ = std::fs::remove_file(&not_pem);
+    // A real CA file is accepted (the test CA of jwt-actix's TLS tests).
+    let ca = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../jwt-actix/tests/fixtures/tls/ca.pem");
+    assert!(jwt_demo::Demo::new(with_ca(&ca)).is_ok());
 }
