@@ -659,11 +659,19 @@ mod tests {
                 let mut again = unique.clone();
                 again.push(format!("\"k{first}\":\"again\""));
                 let json = format!("{{{}}}", again.join(","));
-                assert_eq!(kind(&json, &v), ErrorKind::InvalidPayload, "{total} {first}");
+                assert_eq!(
+                    kind(&json, &v),
+                    ErrorKind::InvalidPayload,
+                    "{total} {first}"
+                );
                 // The duplicate may also come first and the original after the limit.
                 again.rotate_right(1);
                 let json = format!("{{{}}}", again.join(","));
-                assert_eq!(kind(&json, &v), ErrorKind::InvalidPayload, "{total} {first}");
+                assert_eq!(
+                    kind(&json, &v),
+                    ErrorKind::InvalidPayload,
+                    "{total} {first}"
+                );
             }
         }
     }
