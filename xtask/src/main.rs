@@ -19,7 +19,7 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [args...]
 
 Commands:
-  ci            Run the full CI gate: fmt, clippy, interop venv, tests, docs
+  ci            Run the full CI gate: fmt, clippy, interop venv, tests, fuzz seeds, docs
   bench [args]  Run `cargo bench -p jwt-core --bench jwt`, passing args through
   bench-peers [args]
                 jwt-core next to jsonwebtoken, jwt-simple, jwt-compact and raw ring
@@ -28,7 +28,8 @@ Commands:
                 Run the cargo-fuzz targets of crates/jwt-core/fuzz (default: every target,
                 20000 runs each). Needs `cargo install cargo-fuzz`; runs on stable through
                 RUSTC_BOOTSTRAP=1. Not part of `ci` (building the sanitizer-instrumented fuzz
-                crate alone takes minutes).
+                crate alone takes minutes); `ci` runs every committed seed through the
+                targets' code without libFuzzer instead.
   help          Print this message
 ";
 
@@ -85,6 +86,7 @@ fn ci() -> Result {
     timed("clippy", clippy)?;
     let python = timed("interop-venv", interop_venv)?;
     timed("test", || test(&python))?;
+    timed("fuzz-seeds", fuzz_seeds)?;
     timed("doc", doc)?;
     println!("\nxtask: ci passed in {}", secs(started.elapsed()));
     Ok(())
@@ -340,6 +342,19 @@ fn test(python: &Path) -> Result {
     let mut cmd = cargo(&["test", "--workspace", "--locked"]);
     cmd.env("JWT_INTEROP_PYTHON", python);
     run(&mut cmd)
+}
+
+/// The fuzz targets over their committed seeds, as plain tests (no libFuzzer, no sanitizer): the
+/// fuzz crate is its own workspace, so this is also what keeps it compiling.
+fn fuzz_seeds() -> Result {
+    let manifest = format!("{FUZZ_DIR}/Cargo.toml");
+    run(&mut cargo(&[
+        "test",
+        "--manifest-path",
+        &manifest,
+        "--no-default-features",
+        "--locked",
+    ]))
 }
 
 fn doc() -> Result {

@@ -8,6 +8,8 @@
 //! `verify_raw` and decodes identically with `danger_decode_unverified`, only time failures hand
 //! back claims, ...): a failed assertion is a library bug, reported by libFuzzer as a crash.
 
+pub mod targets;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
