@@ -121,7 +121,12 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
             C::deserialize(&mut deserializer)
                 .and_then(|claims| deserializer.end().map(|()| claims))
                 .map_err(|e| {
-                    let member = scan::member_before(text, error_offset(&e, text));
+                    // An error at the very end (a flattened struct, a `try_from`) belongs to
+                    // no member in particular.
+                    let offset = error_offset(&e, text);
+                    let member = (offset < text.trim_end().len())
+                        .then(|| scan::member_before(text, offset))
+                        .flatten();
                     let syntax = !matches!(e.classify(), serde_json::error::Category::Data);
                     claims_type_error(&e.to_string(), syntax, member.as_deref())
                 })?
@@ -1132,6 +1137,36 @@ mod tests {
             Alpha(u8),
         }
 
+        /// A `RawValue`, compared by its text.
+        #[derive(Deserialize, Debug)]
+        struct Raw(Box<serde_json::value::RawValue>);
+
+        impl PartialEq for Raw {
+            fn eq(&self, other: &Raw) -> bool {
+                self.0.get() == other.0.get()
+            }
+        }
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Raws<'a> {
+            #[serde(default)]
+            a: Option<Raw>,
+            #[serde(default)]
+            s: Option<Raw>,
+            #[serde(borrow, default)]
+            list: Option<BorrowedRaw<'a>>,
+        }
+
+        /// A borrowed `RawValue`, compared by its text.
+        #[derive(Deserialize, Debug)]
+        struct BorrowedRaw<'a>(#[serde(borrow)] &'a serde_json::value::RawValue);
+
+        impl PartialEq for BorrowedRaw<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                self.0.get() == other.0.get()
+            }
+        }
+
         fn agree<'de, T: Deserialize<'de> + PartialEq + std::fmt::Debug>(
             text: &'de str,
         ) -> Result<(), TestCaseError> {
@@ -1153,8 +1188,38 @@ mod tests {
         }
 
         const NAMES: &[&str] = &[
-            "a", "b", "f", "s", "flag", "list", "kind", "ch", "nt", "big", "obj", "Alpha", "1",
-            "42", "-3", "1.5", "true", "x", "y", "z", "k1", "k2", "k3", "k4", "k5", "q\"", "é",
+            "a",
+            "b",
+            "f",
+            "s",
+            "flag",
+            "list",
+            "kind",
+            "ch",
+            "nt",
+            "big",
+            "obj",
+            "Alpha",
+            "1",
+            "42",
+            "-3",
+            "1.5",
+            "true",
+            "x",
+            "y",
+            "z",
+            "k1",
+            "k2",
+            "k3",
+            "k4",
+            "q\"",
+            "é",
+            "18446744073709551616",
+            "-9223372036854775809",
+            " 1",
+            "1 ",
+            "1e2",
+            "-0",
         ];
 
         fn value() -> impl Strategy<Value = Value> {
@@ -1209,6 +1274,158 @@ mod tests {
                 agree::<Option<Wide>>(&text)?;
                                 agree::<Vec<Value>>(&text)?;
                 agree::<()>(&text)?;
+                agree::<BTreeMap<u128, Value>>(&text)?;
+                agree::<BTreeMap<i128, Value>>(&text)?;
+                agree::<Vec<(f64, Value)>>(&text)?;
+                agree::<BTreeMap<String, Raw>>(&text)?;
+                agree::<Raw>(&text)?;
+                agree::<Raws<'_>>(&text)?;
+                agree::<BTreeMap<Vec<u8>, Value>>(&text)?;
+            }
+        }
+    }
+
+    /// Cases where the replay once differed from serde_json (review of the replay): each text
+    /// read both ways must give the same verdict.
+    #[test]
+    fn replay_matches_serde_json_on_reviewed_cases() {
+        use std::collections::BTreeMap;
+        fn same<'de, T: Deserialize<'de> + PartialEq + fmt::Debug>(text: &'de str) {
+            let ours = parse::<T>(text.as_bytes(), 32, Mode::InspectOnly).map(|c| c.claims);
+            let theirs = serde_json::from_slice::<T>(text.as_bytes());
+            match (ours, theirs) {
+                (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{text}"),
+                (Err(_), Err(_)) => {}
+                (ours, theirs) => panic!("{text}: ours {ours:?}, serde_json {:?}", theirs.ok()),
+            }
+        }
+        // Numeric and bool keys are read from the raw key text: no escapes, no spaces.
+        for text in [
+            r#"{"\u0031":1}"#,
+            r#"{" 1 ":1}"#,
+            r#"{"1 ":1}"#,
+            r#"{"1":1}"#,
+            r#"{"-1":1}"#,
+            r#"{"1e2":1}"#,
+        ] {
+            same::<BTreeMap<u64, u8>>(text);
+            same::<BTreeMap<i64, u8>>(text);
+        }
+        same::<BTreeMap<bool, u8>>(r#"{"tru\u0065":1}"#);
+        same::<BTreeMap<bool, u8>>(r#"{"true":1,"false":2}"#);
+        same::<BTreeMap<u128, u8>>(r#"{"18446744073709551616":1}"#);
+        same::<BTreeMap<i128, u8>>(r#"{"-9223372036854775809":1}"#);
+
+        // RawValue, at the top, in fields, in maps: plain and other values.
+        #[derive(Deserialize, Debug)]
+        struct Raw(Box<serde_json::value::RawValue>);
+        impl PartialEq for Raw {
+            fn eq(&self, other: &Raw) -> bool {
+                self.0.get() == other.0.get()
+            }
+        }
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct WithRaw {
+            sub: String,
+            exp: u64,
+            extra: Raw,
+            #[serde(default)]
+            more: Option<Raw>,
+        }
+        for text in [
+            r#"{"sub":"alice","exp":4000000000,"extra":"x"}"#,
+            r#"{"sub":"alice","exp":4000000000,"extra":12,"more":"y"}"#,
+            r#"{"sub":"alice","exp":4000000000,"extra":{"k":[1,2]},"more":null}"#,
+        ] {
+            same::<WithRaw>(text);
+            same::<Raw>(text);
+            same::<BTreeMap<String, Raw>>(text);
+        }
+
+        // Typed requests answer only what serde_json answers.
+        struct StrOrNumber;
+        impl<'de> Deserialize<'de> for StrOrNumber {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = StrOrNumber;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("anything")
+                    }
+                    fn visit_str<E: de::Error>(self, _: &str) -> Result<StrOrNumber, E> {
+                        Ok(StrOrNumber)
+                    }
+                    fn visit_u64<E: de::Error>(self, _: u64) -> Result<StrOrNumber, E> {
+                        Ok(StrOrNumber)
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+        impl PartialEq for StrOrNumber {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+        impl fmt::Debug for StrOrNumber {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("StrOrNumber")
+            }
+        }
+        same::<BTreeMap<String, StrOrNumber>>(r#"{"n":5}"#);
+        same::<BTreeMap<String, StrOrNumber>>(r#"{"n":"5"}"#);
+
+        // A claims type that stops reading after the first member.
+        #[derive(Debug, PartialEq)]
+        struct FirstOnly;
+        impl<'de> Deserialize<'de> for FirstOnly {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = FirstOnly;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a map")
+                    }
+                    fn visit_map<A: de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<FirstOnly, A::Error> {
+                        let _ = map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?;
+                        Ok(FirstOnly)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+        same::<FirstOnly>(r#"{"a":1}"#);
+        same::<FirstOnly>(r#"{"a":1,"b":2}"#);
+    }
+
+    #[test]
+    fn errors_after_the_last_member_name_no_member() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            role: u64,
+        }
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Outer {
+            #[serde(flatten)]
+            inner: Inner,
+            tenant_id: Option<String>,
+        }
+        let few = r#"{"role":"x","tenant_id":"t"}"#.to_owned();
+        let many = format!(
+            r#"{{"role":"x",{}"tenant_id":"t"}}"#,
+            (0..20)
+                .map(|i| format!(r#""k{i}":{i},"#))
+                .collect::<String>()
+        );
+        for text in [&few, &many] {
+            match parse::<Outer>(text.as_bytes(), 32, Mode::InspectOnly) {
+                Err(Error::ClaimsType { claim, .. }) => assert_eq!(claim, None, "{text}"),
+                other => panic!("{text}: {:?}", other.map(|c| c.claims)),
             }
         }
     }

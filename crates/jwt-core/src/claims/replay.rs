@@ -22,6 +22,24 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::Plain;
 
+/// The newtype name serde_json gives `RawValue` (`serde_json::value::RawValue`): such values
+/// are handed to serde_json with their exact text.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// Reads `text` (one whole JSON value) with serde_json, as `read` asks.
+fn with_serde_json<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, ReplayError> {
+    // `from_slice`, never `from_str`: see `claims::parse`.
+    let mut json = serde_json::Deserializer::from_slice(text.as_bytes());
+    let value = read(&mut json)?;
+    json.end()?;
+    Ok(value)
+}
+
 /// Members a payload may have and still be replayed; larger ones are read by serde_json.
 pub(crate) const MAX_MEMBERS: usize = 16;
 
@@ -82,11 +100,20 @@ impl<'de> Deserializer<'de> for Replay<'_, 'de> {
     type Error = ReplayError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
-        visitor.visit_map(Members {
+        let mut members = Members {
             entries: self.entries,
             next: 0,
             current: self.current,
-        })
+        };
+        let value = visitor.visit_map(&mut members)?;
+        // serde_json fails a map its visitor stopped reading early (it finds no `}`).
+        if members.next < self.entries.len() {
+            return Err(ReplayError {
+                message: "the claims type stopped reading before the last member".to_owned(),
+                syntax: true,
+            });
+        }
+        Ok(value)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
@@ -95,9 +122,14 @@ impl<'de> Deserializer<'de> for Replay<'_, 'de> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ReplayError> {
+        if name == RAW_VALUE {
+            return with_serde_json(self.text, |json| {
+                json.deserialize_newtype_struct(name, visitor)
+            });
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -107,10 +139,9 @@ impl<'de> Deserializer<'de> for Replay<'_, 'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReplayError> {
-        let mut json = serde_json::Deserializer::from_slice(self.text.as_bytes());
-        let value = json.deserialize_enum(name, variants, visitor)?;
-        json.end()?;
-        Ok(value)
+        with_serde_json(self.text, |json| {
+            json.deserialize_enum(name, variants, visitor)
+        })
     }
 
     serde::forward_to_deserialize_any! {
@@ -134,6 +165,9 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         seed: K,
     ) -> Result<Option<K::Value>, ReplayError> {
         let Some(entry) = self.entries.get(self.next) else {
+            // Errors raised after the last member (a flattened struct, a `try_from`) belong to
+            // no member in particular.
+            self.current.set(None);
             return Ok(None);
         };
         self.current.set(Some(self.next));
@@ -150,16 +184,11 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         };
         self.next = self.next.saturating_add(1);
         match entry.plain {
-            Plain::Digits(_) | Plain::Str(_) => {
-                seed.deserialize(PlainDeserializer { plain: entry.plain })
-            }
-            Plain::Json => {
-                // `from_slice`, never `from_str`: see `claims::parse`.
-                let mut json = serde_json::Deserializer::from_slice(entry.raw.as_bytes());
-                let value = seed.deserialize(&mut json)?;
-                json.end()?;
-                Ok(value)
-            }
+            Plain::Digits(_) | Plain::Str(_) => seed.deserialize(PlainDeserializer {
+                plain: entry.plain,
+                raw: entry.raw,
+            }),
+            Plain::Json => with_serde_json(entry.raw, |json| seed.deserialize(json)),
         }
     }
 
@@ -169,26 +198,42 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
 }
 
 /// A member name, handed over as serde_json's map keys are: as a string (borrowed unless it had
-/// escapes), or parsed as a number or `true`/`false` for key types that ask for one.
+/// escapes), or, for key types that ask for one, as the number or `true`/`false` its text spells
+/// (without escapes or spaces, as serde_json reads the key's raw text).
 struct KeyDeserializer<'a, 'de> {
     name: &'a Cow<'de, str>,
 }
 
 impl<'de> KeyDeserializer<'_, 'de> {
-    /// The name read as a JSON number, as serde_json reads the keys of `HashMap<u64, _>`.
-    fn number<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
-        let refused = || de::Error::invalid_type(de::Unexpected::Str(self.name), &"a number");
-        let number: serde_json::Number =
-            serde_json::from_slice(self.name.as_bytes()).map_err(|_| refused())?;
-        if let Some(value) = number.as_u64() {
-            visitor.visit_u64(value)
-        } else if let Some(value) = number.as_i64() {
-            visitor.visit_i64(value)
-        } else if let Some(value) = number.as_f64() {
-            visitor.visit_f64(value)
-        } else {
-            Err(refused())
+    /// The name's raw text, if it had no escapes.
+    fn raw(&self) -> Option<&'de str> {
+        match self.name {
+            Cow::Borrowed(name) => Some(name),
+            Cow::Owned(_) => None,
         }
+    }
+
+    fn not_a(&self, what: &'static str) -> ReplayError {
+        de::Error::invalid_type(de::Unexpected::Str(self.name), &what)
+    }
+
+    /// A numeric key: a JSON number filling the whole name, read by serde_json with `read`.
+    fn number<V: Visitor<'de>>(
+        self,
+        visitor: V,
+        read: impl FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+            V,
+        ) -> Result<V::Value, serde_json::Error>,
+    ) -> Result<V::Value, ReplayError> {
+        let text = self
+            .raw()
+            .filter(|text| {
+                text.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                    && text.ends_with(|c: char| !c.is_ascii_whitespace())
+            })
+            .ok_or_else(|| self.not_a("a number"))?;
+        with_serde_json(text, |json| read(json, visitor))
     }
 }
 
@@ -196,7 +241,7 @@ macro_rules! number_keys {
     ($($method:ident)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
-                self.number(visitor)
+                self.number(visitor, |json, visitor| json.$method(visitor))
             }
         )*
     };
@@ -219,14 +264,25 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, 'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
-        match &**self.name {
-            "true" => visitor.visit_bool(true),
-            "false" => visitor.visit_bool(false),
-            other => Err(de::Error::invalid_type(
-                de::Unexpected::Str(other),
+        match self.raw() {
+            Some("true") => visitor.visit_bool(true),
+            Some("false") => visitor.visit_bool(false),
+            _ => Err(de::Error::invalid_type(
+                de::Unexpected::Str(self.name),
                 &visitor,
             )),
         }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+        match self.name {
+            Cow::Borrowed(name) => visitor.visit_borrowed_bytes(name.as_bytes()),
+            Cow::Owned(name) => visitor.visit_bytes(name.as_bytes()),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+        self.deserialize_bytes(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
@@ -235,9 +291,13 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, 'de> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ReplayError> {
+        if name == RAW_VALUE {
+            // serde_json would hand over the quoted key text; nothing reads keys that way.
+            return Err(de::Error::custom("a raw JSON value as a member name"));
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -256,16 +316,72 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, 'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier ignored_any
+        char str string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
-/// Hands a [`Plain`] number or string to the caller's type the way serde_json would have:
-/// as the value itself, as `Some(value)` for `Option` fields, as a unit enum variant, or as
-/// borrowed bytes.
+/// Hands a [`Plain`] value (a whole number of up to 15 digits, a string without escapes) to the
+/// caller's type exactly as serde_json would: each `deserialize_*` method visits what serde_json
+/// visits for that request, or fails as it fails, without ever calling a visitor method
+/// serde_json would not.
 struct PlainDeserializer<'de> {
     plain: Plain<'de>,
+    /// The value's JSON text, for `RawValue`.
+    raw: &'de str,
+}
+
+impl PlainDeserializer<'_> {
+    fn unexpected(&self) -> de::Unexpected<'_> {
+        match self.plain {
+            Plain::Digits(value) => de::Unexpected::Unsigned(value),
+            Plain::Str(text) => de::Unexpected::Str(text),
+            Plain::Json => de::Unexpected::Other("JSON"),
+        }
+    }
+
+    fn refuse<'v, V: Visitor<'v>>(&self, visitor: &V) -> ReplayError {
+        de::Error::invalid_type(self.unexpected(), visitor)
+    }
+}
+
+/// Numeric requests: serde_json visits a whole number with `visit_u64` whatever the requested
+/// width, and refuses a string.
+macro_rules! plain_numbers {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+                match self.plain {
+                    Plain::Digits(value) => visitor.visit_u64(value),
+                    _ => Err(self.refuse(&visitor)),
+                }
+            }
+        )*
+    };
+}
+
+/// Requests serde_json answers only from a string.
+macro_rules! plain_strings {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+                match self.plain {
+                    Plain::Str(text) => visitor.visit_borrowed_str(text),
+                    _ => Err(self.refuse(&visitor)),
+                }
+            }
+        )*
+    };
+}
+
+/// Requests serde_json refuses for numbers and strings alike.
+macro_rules! plain_refused {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+                Err(self.refuse(&visitor))
+            }
+        )*
+    };
 }
 
 impl<'de> Deserializer<'de> for PlainDeserializer<'de> {
@@ -279,10 +395,72 @@ impl<'de> Deserializer<'de> for PlainDeserializer<'de> {
         }
     }
 
+    plain_numbers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_f32 deserialize_f64
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+        match self.plain {
+            Plain::Digits(value) => visitor.visit_i128(i128::from(value)),
+            _ => Err(self.refuse(&visitor)),
+        }
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+        match self.plain {
+            Plain::Digits(value) => visitor.visit_u128(u128::from(value)),
+            _ => Err(self.refuse(&visitor)),
+        }
+    }
+
+    plain_strings! {
+        deserialize_char deserialize_str deserialize_string deserialize_identifier
+    }
+
+    plain_refused! {
+        deserialize_bool deserialize_unit deserialize_seq deserialize_map
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ReplayError> {
+        Err(self.refuse(&visitor))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReplayError> {
+        Err(self.refuse(&visitor))
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReplayError> {
+        Err(self.refuse(&visitor))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReplayError> {
+        Err(self.refuse(&visitor))
+    }
+
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
         match self.plain {
             Plain::Str(text) => visitor.visit_borrowed_bytes(text.as_bytes()),
-            _ => self.deserialize_any(visitor),
+            _ => Err(self.refuse(&visitor)),
         }
     }
 
@@ -296,9 +474,14 @@ impl<'de> Deserializer<'de> for PlainDeserializer<'de> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ReplayError> {
+        if name == RAW_VALUE {
+            return with_serde_json(self.raw, |json| {
+                json.deserialize_newtype_struct(name, visitor)
+            });
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -312,12 +495,14 @@ impl<'de> Deserializer<'de> for PlainDeserializer<'de> {
             Plain::Str(text) => {
                 BorrowedStrDeserializer::new(text).deserialize_enum(name, variants, visitor)
             }
-            _ => self.deserialize_any(visitor),
+            // serde_json expects a string or an object for an enum.
+            _ => with_serde_json(self.raw, |json| {
+                json.deserialize_enum(name, variants, visitor)
+            }),
         }
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReplayError> {
+        visitor.visit_unit()
     }
 }
