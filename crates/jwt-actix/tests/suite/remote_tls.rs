@@ -92,6 +92,16 @@ impl TlsKeyServer {
     }
 }
 
+/// The first fetch fails the TLS handshake: no keys, and the failure is reported as `tls`.
+async fn assert_refused_by_tls(remote: &RemoteJwks) {
+    assert_eq!(
+        remote.refresh_if_due().await,
+        Refresh::Failed(FetchFailure::Tls)
+    );
+    assert!(remote.key_store().snapshot().is_empty());
+    assert_eq!(remote.stats().last_failure, Some(FetchFailure::Tls));
+}
+
 fn published(keys: &[&SigningKey]) -> String {
     JwkSet::public(keys.iter().map(|k| k.verifying_key()))
         .unwrap()
@@ -160,21 +170,13 @@ async fn reject_a_server_whose_ca_is_not_trusted() {
     let remote = RemoteJwks::from_url(server.url("localhost"))
         .build()
         .unwrap();
-    assert_eq!(
-        remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::Tls)
-    );
-    assert!(remote.key_store().snapshot().is_empty());
-    assert_eq!(remote.stats().last_failure, Some(FetchFailure::Tls));
-    // Nor does trusting another CA help: here the server's own certificate, which is no CA.
+    assert_refused_by_tls(&remote).await;
+    // Nor does trusting some other certificate help: here a server certificate, which is no CA.
     let remote = RemoteJwks::from_url(server.url("localhost"))
         .root_certificates_pem(WRONG_NAME_CERT)
         .build()
         .unwrap();
-    assert_eq!(
-        remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::Tls)
-    );
+    assert_refused_by_tls(&remote).await;
     server.stop().await;
 }
 
@@ -186,11 +188,7 @@ async fn reject_a_certificate_for_another_host() {
         .root_certificates_pem(CA)
         .build()
         .unwrap();
-    assert_eq!(
-        remote.refresh_if_due().await,
-        Refresh::Failed(FetchFailure::Tls)
-    );
-    assert!(remote.key_store().snapshot().is_empty());
+    assert_refused_by_tls(&remote).await;
     server.stop().await;
 }
 

@@ -44,7 +44,7 @@ fn with_serde_json<'de, T>(
 pub(crate) const MAX_MEMBERS: usize = 16;
 
 /// One scanned member.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct Entry<'de> {
     pub(crate) name: Cow<'de, str>,
     pub(crate) raw: &'de str,
@@ -79,8 +79,8 @@ impl From<serde_json::Error> for ReplayError {
     fn from(error: serde_json::Error) -> Self {
         use serde_json::error::Category;
         ReplayError {
-            // serde_json appends " at line L column C"; positions inside one value mean nothing
-            // to the caller, and the member is known.
+            // Kept whole (with serde_json's " at line L column C" for one value): the caller reads
+            // only its start, and names the member from the replay, not from the position.
             message: error.to_string(),
             syntax: !matches!(error.classify(), Category::Data),
         }
