@@ -85,20 +85,47 @@ fn lookup(slot: usize, byte: u8) -> u32 {
         .unwrap_or(INVALID)
 }
 
+/// The four characters of `quantum` combined: 24 bits of output, plus bits above them when any
+/// character is outside the alphabet.
+#[inline(always)]
+fn quantum_bits(quantum: [u8; 4]) -> u32 {
+    let [a, b, c, d] = quantum;
+    lookup(0, a) | lookup(1, b) | lookup(2, c) | lookup(3, d)
+}
+
 /// Decodes `src`, a segment of a token (public data: variable time), into the front of `dst`.
 ///
 /// Exactly as strict as [`decode_into`]: no padding, only the base64url alphabet, unused bits of
 /// the last character zero, and never a length of `4n + 1`. Fails when `dst` is too small.
+///
+/// The main loop takes two quanta (8 characters, 6 bytes) a step: one 8-byte load, one 6-byte
+/// store, and half the loop overhead of a quantum at a time.
 pub(crate) fn decode_public_into<'d>(src: &[u8], dst: &'d mut [u8]) -> Option<&'d [u8]> {
     let len = decoded_len(src.len())?;
     let dst = dst.get_mut(..len)?;
-    let mut input = src.chunks_exact(4);
-    let mut output = dst.chunks_exact_mut(3);
+    let mut pairs = src.chunks_exact(8);
+    let mut pair_out = dst.chunks_exact_mut(6);
     // Any invalid character sets bits above 24 of its lookup; they are collected here.
     let mut flags = 0u32;
+    for (chars, bytes) in (&mut pairs).zip(&mut pair_out) {
+        let Ok(chars) = <[u8; 8]>::try_from(chars) else {
+            continue; // unreachable: chunks of exactly 8
+        };
+        let [a, b, c, d, e, f, g, h] = chars;
+        let first = quantum_bits([a, b, c, d]);
+        let second = quantum_bits([e, f, g, h]);
+        flags |= first | second;
+        let both = u64::from(first) << 24 | u64::from(second & 0x00FF_FFFF);
+        let [_, _, out @ ..] = both.to_be_bytes();
+        bytes.copy_from_slice(&out);
+    }
+    // At most one whole quantum is left, then a partial one.
+    let rest = pair_out.into_remainder();
+    let mut input = pairs.remainder().chunks_exact(4);
+    let mut output = rest.chunks_exact_mut(3);
     for (quantum, bytes) in (&mut input).zip(&mut output) {
         if let [a, b, c, d] = *quantum {
-            let n = lookup(0, a) | lookup(1, b) | lookup(2, c) | lookup(3, d);
+            let n = quantum_bits([a, b, c, d]);
             flags |= n;
             let [_, hi, mid, lo] = n.to_be_bytes();
             bytes.copy_from_slice(&[hi, mid, lo]);
@@ -131,17 +158,54 @@ fn symbol(bits: u32) -> u8 {
     ALPHABET.get((bits & 63) as usize).copied().unwrap_or(b'A')
 }
 
+/// The two characters for each 12-bit value, first character in the low byte.
+// Evaluated at compile time only: an out-of-bounds index or overflow would fail the build.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn pair_table() -> [u16; 4096] {
+    let mut table = [0u16; 4096];
+    let mut value = 0;
+    while value < 4096 {
+        let high = ALPHABET[value >> 6] as u16;
+        let low = ALPHABET[value & 63] as u16;
+        table[value] = high | low << 8;
+        value += 1;
+    }
+    table
+}
+
+/// Two characters per lookup: half the lookups of a character table, for 8 KiB of table.
+static PAIRS: [u16; 4096] = pair_table();
+
+/// The two characters for the low 12 bits of `bits`, as they are stored (little-endian).
+#[inline(always)]
+fn pair(bits: u64) -> u64 {
+    PAIRS
+        .get((bits & 0xFFF) as usize)
+        .map_or(0, |&chars| u64::from(chars))
+}
+
 /// Appends the base64url encoding of `src`, public data (variable time), to `out`.
 ///
-/// Produces exactly what base64ct produces (checked against it in the tests).
+/// Produces exactly what base64ct produces (checked against it in the tests). The main loop
+/// encodes 6 bytes into 8 characters a step with four 12-bit lookups and one 8-byte store.
 pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     out.resize(start.saturating_add(encoded_len(src.len())), 0);
     let Some(dst) = out.get_mut(start..) else {
         return; // unreachable: just resized
     };
-    let mut input = src.chunks_exact(3);
-    let mut output = dst.chunks_exact_mut(4);
+    let mut sixes = src.chunks_exact(6);
+    let mut eights = dst.chunks_exact_mut(8);
+    for (bytes, chars) in (&mut sixes).zip(&mut eights) {
+        let Ok([a, b, c, d, e, f]) = <[u8; 6]>::try_from(bytes) else {
+            continue; // unreachable: chunks of exactly 6
+        };
+        let n = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
+        let word = pair(n >> 36) | pair(n >> 24) << 16 | pair(n >> 12) << 32 | pair(n) << 48;
+        chars.copy_from_slice(&word.to_le_bytes());
+    }
+    let mut input = sixes.remainder().chunks_exact(3);
+    let mut output = eights.into_remainder().chunks_exact_mut(4);
     for (bytes, quantum) in (&mut input).zip(&mut output) {
         if let [a, b, c] = *bytes {
             let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);

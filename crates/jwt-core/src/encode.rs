@@ -180,7 +180,7 @@ impl<'k> Encoder<'k> {
         }
         // Typical claim sets fit without the buffer growing.
         let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
-        serde_json::to_writer(&mut payload, claims)
+        crate::json::write::write(claims, &mut payload)
             .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
         if payload.first() != Some(&b'{') {
             return Err(Error::Encoding(

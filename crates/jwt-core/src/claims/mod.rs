@@ -18,12 +18,14 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::error::{ClaimProblem, ClaimsProblem, Error};
-use crate::json::{KeySeed, SeenKeys, scan};
+use crate::json::{KeySeed, scan};
 
 mod replay;
+mod scanned;
 
 use crate::validation::Validation;
-use replay::{Entry, MAX_MEMBERS, Replay};
+use replay::Replay;
+use scanned::ScannedMembers;
 
 /// Largest NumericDate accepted: 9999-12-31T23:59:59Z.
 const MAX_NUMERIC_DATE: u64 = 253_402_300_799;
@@ -74,22 +76,12 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
 ) -> Result<Checked<'de, C>, Error> {
     let text =
         std::str::from_utf8(payload).map_err(|_| Error::InvalidPayload("not valid UTF-8"))?;
-    let mut seen = SeenKeys::new();
+    let mut members = ScannedMembers::new();
     let mut registered = Registered::default();
-    let mut entries: [Entry<'de>; MAX_MEMBERS] = Default::default();
-    let mut count = 0usize;
     scan::for_each_member(text, max_depth, |member| {
         let claim = Claim::from_name(&member.name);
         let plain = Plain::of(member.value, member.shape);
-        if let Some(entry) = entries.get_mut(count) {
-            *entry = Entry {
-                name: member.name.clone(),
-                raw: member.value,
-                plain,
-            };
-        }
-        count = count.saturating_add(1);
-        if !seen.insert(member.name) {
+        if !members.push(member.name, member.value, plain) {
             return Err(Error::InvalidPayload("duplicate claim name"));
         }
         match claim {
@@ -98,9 +90,9 @@ pub(crate) fn parse<'de, C: Deserialize<'de>>(
         }
     })?;
     if let Mode::Validate { validation, .. } = mode {
-        registered.check(&seen, validation)?;
+        registered.check(&members, validation)?;
     }
-    let claims = match entries.get(..count) {
+    let claims = match members.replayable() {
         Some(entries) => {
             let current = std::cell::Cell::new(None);
             let replay = Replay {
@@ -217,15 +209,30 @@ enum Claim {
 }
 
 impl Claim {
+    /// The registered claim called `name`, if any. Every registered name has three letters: one
+    /// length test turns most other names away, and the three bytes compare as one number.
     fn from_name(name: &str) -> Option<Claim> {
-        Some(match name {
-            "exp" => Claim::Exp,
-            "nbf" => Claim::Nbf,
-            "iat" => Claim::Iat,
-            "iss" => Claim::Iss,
-            "aud" => Claim::Aud,
-            "sub" => Claim::Sub,
-            "jti" => Claim::Jti,
+        let &[a, b, c] = name.as_bytes() else {
+            return None;
+        };
+        const fn packed(name: &[u8; 4]) -> u32 {
+            u32::from_le_bytes(*name)
+        }
+        const EXP: u32 = packed(b"exp\0");
+        const NBF: u32 = packed(b"nbf\0");
+        const IAT: u32 = packed(b"iat\0");
+        const ISS: u32 = packed(b"iss\0");
+        const AUD: u32 = packed(b"aud\0");
+        const SUB: u32 = packed(b"sub\0");
+        const JTI: u32 = packed(b"jti\0");
+        Some(match packed(&[a, b, c, 0]) {
+            EXP => Claim::Exp,
+            NBF => Claim::Nbf,
+            IAT => Claim::Iat,
+            ISS => Claim::Iss,
+            AUD => Claim::Aud,
+            SUB => Claim::Sub,
+            JTI => Claim::Jti,
             _ => return None,
         })
     }
@@ -320,7 +327,7 @@ impl<'de> Registered<'de> {
     ///
     /// Every check is fail-closed: a configured expectation passes only on a claim that was
     /// present *and* recorded as acceptable, never on the absence of a recorded failure.
-    fn check(&self, seen: &SeenKeys<'_>, validation: &Validation) -> Result<(), Error> {
+    fn check(&self, members: &ScannedMembers<'_>, validation: &Validation) -> Result<(), Error> {
         let missing = |name: &'static str| Err(Error::MissingClaim(Cow::Borrowed(name)));
         if validation.require_exp && self.times.expires_at.is_none() {
             return missing("exp");
@@ -337,7 +344,11 @@ impl<'de> Registered<'de> {
         if validation.max_age.is_some() && self.times.issued_at.is_none() {
             return missing("iat");
         }
-        if let Some(absent) = validation.required.iter().find(|name| !seen.contains(name)) {
+        if let Some(absent) = validation
+            .required
+            .iter()
+            .find(|name| !members.contains(name))
+        {
             return Err(Error::MissingClaim(absent.clone()));
         }
         if !validation.issuers.is_empty() && self.issuer_ok != Some(true) {

@@ -14,6 +14,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 use crate::error::Error;
 
 pub(crate) mod scan;
+pub(crate) mod write;
 
 /// The member names of one JSON object seen so far, for duplicate detection.
 ///
@@ -33,7 +34,7 @@ const INLINE: usize = 12;
 
 /// Length, first and last byte of a name: equal for equal names, and different for nearly all
 /// of the distinct names one object holds (`sub`, `iss`, `iat`, `exp`, `aud`, ...).
-fn fingerprint(name: &str) -> u64 {
+pub(crate) fn fingerprint(name: &str) -> u64 {
     let bytes = name.as_bytes();
     let first = u64::from(bytes.first().copied().unwrap_or(0));
     let last = u64::from(bytes.last().copied().unwrap_or(0));

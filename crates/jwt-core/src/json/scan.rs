@@ -151,35 +151,56 @@ pub(crate) fn member_before(text: &str, offset: usize) -> Option<Cow<'_, str>> {
 /// Eight bytes at a time: a byte is special when it equals `"` or `\`, or is below 0x20; the
 /// classic "has a zero byte" test flags such bytes exactly from the lowest one up (a false
 /// flag can only appear above a true one), so the lowest flag is the answer.
-fn plain_prefix(bytes: &[u8]) -> usize {
+pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const QUOTES: u64 = 0x2222_2222_2222_2222;
     const BACKSLASHES: u64 = 0x5C5C_5C5C_5C5C_5C5C;
     const SPACES: u64 = 0x2020_2020_2020_2020;
     let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v;
+    let special = |word: [u8; 8]| {
+        let word = u64::from_le_bytes(word);
+        (zero_bytes(word ^ QUOTES)
+            | zero_bytes(word ^ BACKSLASHES)
+            | (word.wrapping_sub(SPACES) & !word))
+            & HIGHS
+    };
+    // `trailing_zeros` of a non-zero flag word is at most 63: the division leaves 0..=7.
+    let first = |flags: u64| (flags.trailing_zeros() / 8) as usize;
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0usize;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let special = (zero_bytes(word ^ QUOTES)
-            | zero_bytes(word ^ BACKSLASHES)
-            | (word.wrapping_sub(SPACES) & !word))
-            & HIGHS;
-        if special != 0 {
-            // `trailing_zeros` is at most 63: the division leaves 0..=7.
-            return offset.wrapping_add((special.trailing_zeros() / 8) as usize);
+        let flags = special(word);
+        if flags != 0 {
+            return offset.wrapping_add(first(flags));
         }
         offset = offset.wrapping_add(8);
     }
     let tail = chunks.remainder();
-    let plain = tail
-        .iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-        .unwrap_or(tail.len());
-    offset.wrapping_add(plain)
+    if tail.is_empty() {
+        return offset;
+    }
+    // The last few bytes: the final eight bytes as one more word when there are that many (the
+    // ones already checked are plain, so the lowest flag is still the first special byte)...
+    let last_word = bytes.len().checked_sub(8).and_then(|start| {
+        let word: [u8; 8] = bytes.get(start..)?.try_into().ok()?;
+        let flags = special(word);
+        Some(if flags == 0 {
+            bytes.len()
+        } else {
+            start.wrapping_add(first(flags))
+        })
+    });
+    // ... and one at a time in a string shorter than that.
+    last_word.unwrap_or_else(|| {
+        let plain = tail
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+            .unwrap_or(tail.len());
+        offset.wrapping_add(plain)
+    })
 }
 
 /// Open containers: `true` for an object, `false` for an array. The first 64 levels live in a
