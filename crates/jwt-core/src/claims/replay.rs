@@ -44,7 +44,6 @@ fn with_serde_json<'de, T>(
 pub(crate) const MAX_MEMBERS: usize = 16;
 
 /// One scanned member.
-#[derive(Default)]
 pub(crate) struct Entry<'de> {
     pub(crate) name: Cow<'de, str>,
     pub(crate) raw: &'de str,
@@ -89,7 +88,8 @@ impl From<serde_json::Error> for ReplayError {
 
 /// The whole payload object, as a `Deserializer`.
 pub(crate) struct Replay<'a, 'de> {
-    pub(crate) entries: &'a [Entry<'de>],
+    /// The members in order (every slot filled: `None` only pads the scan's fixed-size table).
+    pub(crate) entries: &'a [Option<Entry<'de>>],
     /// Which member the caller's type is reading (for errors); `None` before the first.
     pub(crate) current: &'a Cell<Option<usize>>,
     /// The payload text, for the rare shapes handed to serde_json whole (enums).
@@ -152,7 +152,7 @@ impl<'de> Deserializer<'de> for Replay<'_, 'de> {
 }
 
 struct Members<'a, 'de> {
-    entries: &'a [Entry<'de>],
+    entries: &'a [Option<Entry<'de>>],
     next: usize,
     current: &'a Cell<Option<usize>>,
 }
@@ -164,7 +164,7 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, ReplayError> {
-        let Some(entry) = self.entries.get(self.next) else {
+        let Some(entry) = self.entries.get(self.next).and_then(Option::as_ref) else {
             // Errors raised after the last member (a flattened struct, a `try_from`) belong to
             // no member in particular.
             self.current.set(None);
@@ -179,7 +179,7 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, ReplayError> {
-        let Some(entry) = self.entries.get(self.next) else {
+        let Some(entry) = self.entries.get(self.next).and_then(Option::as_ref) else {
             return Err(de::Error::custom("a value was asked for before its name"));
         };
         self.next = self.next.saturating_add(1);

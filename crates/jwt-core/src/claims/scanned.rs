@@ -15,7 +15,9 @@ use crate::json::{SeenKeys, fingerprint};
 
 /// The members scanned so far.
 pub(crate) struct ScannedMembers<'de> {
-    entries: [Entry<'de>; MAX_MEMBERS],
+    /// The first `len` slots are filled. `Option` makes the empty table cheap to set up (one
+    /// word a slot) and to drop.
+    entries: [Option<Entry<'de>>; MAX_MEMBERS],
     /// [`fingerprint`] of each entry's name: most names differ there, without a string compare.
     prints: [u64; MAX_MEMBERS],
     len: usize,
@@ -26,7 +28,7 @@ pub(crate) struct ScannedMembers<'de> {
 impl<'de> ScannedMembers<'de> {
     pub(crate) fn new() -> Self {
         ScannedMembers {
-            entries: Default::default(),
+            entries: [const { None }; MAX_MEMBERS],
             prints: [0; MAX_MEMBERS],
             len: 0,
             overflow: None,
@@ -34,6 +36,7 @@ impl<'de> ScannedMembers<'de> {
     }
 
     /// Adds a member; returns `false`, adding nothing, if its name is already present.
+    #[inline(always)]
     pub(crate) fn push(&mut self, name: Cow<'de, str>, raw: &'de str, plain: Plain<'de>) -> bool {
         if let Some(seen) = &mut self.overflow {
             return seen.insert(name);
@@ -47,15 +50,15 @@ impl<'de> ScannedMembers<'de> {
             self.prints.get_mut(self.len),
         ) {
             (Some(entry), Some(slot)) => {
-                *entry = Entry { name, raw, plain };
+                *entry = Some(Entry { name, raw, plain });
                 *slot = print;
                 self.len = self.len.saturating_add(1);
             }
             _ => {
                 // The first member past the table: every name moves to a `SeenKeys`.
                 let mut seen = SeenKeys::new();
-                for entry in &mut self.entries {
-                    seen.insert(std::mem::take(&mut entry.name));
+                for entry in self.entries.iter_mut().filter_map(Option::take) {
+                    seen.insert(entry.name);
                 }
                 seen.insert(name);
                 self.overflow = Some(seen);
@@ -75,14 +78,13 @@ impl<'de> ScannedMembers<'de> {
     fn inline_contains(&self, name: &str, print: u64) -> bool {
         let prints = self.prints.get(..self.len).unwrap_or_default();
         let entries = self.entries.get(..self.len).unwrap_or_default();
-        prints
-            .iter()
-            .zip(entries)
-            .any(|(seen_print, entry)| *seen_print == print && *entry.name == *name)
+        prints.iter().zip(entries).any(|(seen_print, entry)| {
+            *seen_print == print && entry.as_ref().is_some_and(|e| *e.name == *name)
+        })
     }
 
     /// Every member in order, or `None` when there were too many to keep.
-    pub(crate) fn replayable(&self) -> Option<&[Entry<'de>]> {
+    pub(crate) fn replayable(&self) -> Option<&[Option<Entry<'de>>]> {
         match self.overflow {
             Some(_) => None,
             None => self.entries.get(..self.len),
@@ -114,7 +116,8 @@ mod tests {
             match members.replayable() {
                 Some(entries) => {
                     assert!(total <= MAX_MEMBERS);
-                    let names: Vec<&str> = entries.iter().map(|e| &*e.name).collect();
+                    let names: Vec<&str> = entries.iter().flatten().map(|e| &*e.name).collect();
+                    assert_eq!(entries.iter().flatten().count(), entries.len());
                     let expected: Vec<String> = (0..total).map(|i| format!("m{i}")).collect();
                     assert_eq!(names, expected);
                 }
