@@ -118,6 +118,7 @@ pub(crate) fn for_each_member<'a>(
 }
 
 /// The unescaped text of the (already scanned) string `text[start..end]`, quotes included.
+#[inline(always)]
 fn member_name(text: &str, start: usize, end: usize, escaped: bool) -> Result<Cow<'_, str>, Fault> {
     if escaped {
         let quoted = text.get(start..end).ok_or(Fault::NotJson)?;
@@ -151,6 +152,7 @@ pub(crate) fn member_before(text: &str, offset: usize) -> Option<Cow<'_, str>> {
 /// Eight bytes at a time: a byte is special when it equals `"` or `\`, or is below 0x20; the
 /// classic "has a zero byte" test flags such bytes exactly from the lowest one up (a false
 /// flag can only appear above a true one), so the lowest flag is the answer.
+#[inline(always)]
 pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -296,6 +298,7 @@ impl<'a> Cursor<'a> {
 
     /// Reads `"name"`, the whitespace after it, the `:` and the whitespace after that;
     /// returns where the name ended (after its closing quote) and whether it contains escapes.
+    #[inline(always)]
     fn member_name(&mut self) -> Result<(usize, bool), Fault> {
         match self.peek() {
             Some(b'"') => {}
@@ -311,6 +314,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads one string starting at its opening quote; returns whether it contains escapes.
+    #[inline(always)]
     fn string(&mut self) -> Result<bool, Fault> {
         self.advance();
         let mut escaped = false;
@@ -382,6 +386,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    #[inline(always)]
     fn number(&mut self) -> Result<Shape, Fault> {
         let mut shape = Shape::Digits;
         if self.peek() == Some(b'-') {
@@ -428,6 +433,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads one complete value of a top-level member (so already one level deep).
+    #[inline(always)]
     fn value(&mut self, max_depth: usize) -> Result<Shape, Fault> {
         match self.peek() {
             Some(b'"') => {
