@@ -6,55 +6,80 @@
 //! without anything to escape, so [`write`] finds the next byte that needs an escape eight bytes
 //! at a time (the scan's [`plain_prefix`]) and copies the plain runs whole.
 //!
-//! Why the output cannot drift from serde_json's: anything this writer does not handle itself
-//! (non-string map keys other than integers and `bool`s, serde_json's own `RawValue` and
-//! `Number`, any error raised by the claims type) makes it give up, and serde_json writes the
-//! claims instead. Floats and 128-bit integers are written by serde_json one value at a time.
-//! The differential tests below compare the two on random values of many types.
+//! Why the output does not drift from serde_json's: the writer follows serde_json's serializer
+//! call for call, quirks included (a length declared as 0 closes the array or object at once, as
+//! serde_json does), and writes floats and 128-bit integers through serde_json itself. Where
+//! serde_json would fail (a map key it refuses, an error raised by the claims type) and for the
+//! rare things it does not imitate (serde_json's `RawValue`, nesting deeper than
+//! [`MAX_DEPTH`]), the writer gives up, and serde_json writes the claims from the start. Giving
+//! up is sticky: a claims type that swallows the error cannot make the writer keep half an
+//! output. The differential tests below compare the two on random values of many types and on
+//! the misbehaving `Serialize` impls a review found.
+//!
+//! What cannot be identical: when the writer gives up, the claims type's `Serialize` runs a
+//! second time, for serde_json. A type whose output changes from one call to the next could
+//! then differ from what serde_json alone would write; outside nesting deeper than
+//! [`MAX_DEPTH`] and `RawValue`s, that happens only where serde_json fails anyway. An error the
+//! claims type raises itself is returned at once, without a second call.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::ser::{self, Serialize};
 
 use super::scan::plain_prefix;
 
+/// Nesting the writer follows itself; deeper values are left to serde_json (whose frames are
+/// smaller), so that the writer never needs more stack than serde_json would.
+const MAX_DEPTH: usize = 128;
+
+/// The struct name serde_json gives `RawValue`, which its serializer writes verbatim.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
 /// Appends the compact JSON of `value` to `out`: exactly what `serde_json::to_writer` appends.
 ///
 /// # Errors
-/// When serde_json fails on `value` (then `out` may hold part of the output).
+/// When `value` cannot be written (serde_json would fail too); `out` may then hold part of the
+/// output.
 pub(crate) fn write<T: Serialize + ?Sized>(
     value: &T,
     out: &mut Vec<u8>,
 ) -> Result<(), serde_json::Error> {
     let start = out.len();
-    if value.serialize(Writer { out: &mut *out }).is_ok() {
-        return Ok(());
+    let gave_up = Cell::new(false);
+    let written = value.serialize(Writer {
+        out: &mut *out,
+        gave_up: &gave_up,
+        depth: 0,
+    });
+    match written {
+        Ok(()) if !gave_up.get() => Ok(()),
+        // The claims type failed by itself: serde_json would have met the same failure.
+        Err(_) if !gave_up.get() => Err(ser::Error::custom("the claims type failed to serialise")),
+        _ => {
+            out.truncate(start);
+            serde_json::to_writer(out, value)
+        }
     }
-    out.truncate(start);
-    serde_json::to_writer(out, value)
 }
 
-/// Why the writer gave up: serde_json takes over (see the module docs).
+/// Why the writer stopped: it gave up, or the claims type raised an error.
 #[derive(Debug)]
-pub(crate) struct GiveUp;
+pub(crate) struct Stop;
 
-impl fmt::Display for GiveUp {
+impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("left to serde_json")
     }
 }
 
-impl std::error::Error for GiveUp {}
+impl std::error::Error for Stop {}
 
-impl ser::Error for GiveUp {
+impl ser::Error for Stop {
     fn custom<T: fmt::Display>(_: T) -> Self {
-        GiveUp
+        Stop
     }
 }
-
-/// serde_json's private types (`RawValue`, arbitrary-precision `Number`) serialise as structs
-/// with names of this prefix, which its serializer recognises; ours leaves them to it.
-const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";
 
 /// The two-character escapes serde_json uses; other control characters become `\u00XX`.
 fn short_escape(byte: u8) -> Option<u8> {
@@ -72,26 +97,15 @@ fn short_escape(byte: u8) -> Option<u8> {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Appends `text` as a JSON string, escaped as serde_json escapes it.
-fn string(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    let plain = plain_prefix(bytes);
-    if plain == bytes.len() {
-        // Nothing to escape (nearly every claim): one copy.
-        out.reserve(bytes.len().saturating_add(2));
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    out.push(b'"');
-    let mut rest = bytes;
-    let mut plain = plain;
+/// Appends `text`, escaped as serde_json escapes string contents.
+fn escaped(out: &mut Vec<u8>, text: &str) {
+    let mut rest = text.as_bytes();
     loop {
+        let plain = plain_prefix(rest);
         let (run, tail) = rest.split_at_checked(plain).unwrap_or((rest, &[]));
         out.extend_from_slice(run);
         let Some((&special, tail)) = tail.split_first() else {
-            break;
+            return;
         };
         match short_escape(special) {
             Some(letter) => out.extend_from_slice(&[b'\\', letter]),
@@ -101,9 +115,30 @@ fn string(out: &mut Vec<u8>, text: &str) {
             }
         }
         rest = tail;
-        plain = plain_prefix(rest);
+    }
+}
+
+/// Appends `text` as a JSON string.
+fn string(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len().saturating_add(2));
+    out.push(b'"');
+    escaped(out, text);
+    out.push(b'"');
+}
+
+/// Appends `value`'s `Display` output as a JSON string, escaped piece by piece (no `String`).
+fn display_string<T: fmt::Display + ?Sized>(out: &mut Vec<u8>, value: &T) -> fmt::Result {
+    struct Escaping<'a>(&'a mut Vec<u8>);
+    impl fmt::Write for Escaping<'_> {
+        fn write_str(&mut self, piece: &str) -> fmt::Result {
+            escaped(self.0, piece);
+            Ok(())
+        }
     }
     out.push(b'"');
+    fmt::write(&mut Escaping(out), format_args!("{value}"))?;
+    out.push(b'"');
+    Ok(())
 }
 
 /// `00` to `99`, two characters each.
@@ -151,73 +186,141 @@ fn signed(out: &mut Vec<u8>, value: i64) {
     unsigned(out, value.unsigned_abs());
 }
 
-/// Leaves one value to serde_json (floats, 128-bit integers): it writes them as it always does.
-fn by_serde_json<T: Serialize>(out: &mut Vec<u8>, value: T) -> Result<(), GiveUp> {
-    serde_json::to_writer(out, &value).map_err(|_| GiveUp)
+/// One value written by serde_json (floats, 128-bit integers), as it always writes them.
+fn by_serde_json<T: Serialize>(out: &mut Vec<u8>, value: T) -> Result<(), serde_json::Error> {
+    serde_json::to_writer(out, &value)
 }
 
-/// The serializer for values.
+/// Where the writer writes, and the flag that records giving up.
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
+    gave_up: &'a Cell<bool>,
+    /// Open arrays and objects around this value.
+    depth: usize,
 }
 
-/// An open array or object: whether an element was written yet, and what closes it.
-pub(crate) struct Compound<'a> {
-    out: &'a mut Vec<u8>,
-    first: bool,
-    close: &'static [u8],
-}
-
-impl<'a> Compound<'a> {
-    fn open(out: &'a mut Vec<u8>, open: &[u8], close: &'static [u8]) -> Self {
-        out.extend_from_slice(open);
-        Compound {
-            out,
-            first: true,
-            close,
-        }
+impl<'a> Writer<'a> {
+    fn give_up(&self) -> Stop {
+        self.gave_up.set(true);
+        Stop
     }
 
+    /// Opens an array or object (`open`, closed later by `close`) as serde_json does: a declared
+    /// length of 0 writes both brackets at once, and whatever follows is written after them
+    /// (then with a second closing bracket).
+    fn compound(
+        self,
+        open: &[u8],
+        close: &'static [u8],
+        len: Option<usize>,
+    ) -> Result<Compound<'a>, Stop> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.give_up());
+        }
+        self.out.extend_from_slice(open);
+        let closed = len == Some(0);
+        if closed {
+            self.out.extend_from_slice(close);
+        }
+        Ok(Compound {
+            out: self.out,
+            gave_up: self.gave_up,
+            depth: self.depth.saturating_add(1),
+            first: !closed,
+            closed,
+            close,
+            then: b"",
+            raw: false,
+        })
+    }
+
+    /// Writes `{"variant":` and opens what follows (`open`, closed by `close`), then `}`.
+    fn variant(
+        self,
+        name: &str,
+        open: &[u8],
+        close: &'static [u8],
+        len: Option<usize>,
+    ) -> Result<Compound<'a>, Stop> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.give_up());
+        }
+        self.out.push(b'{');
+        string(self.out, name);
+        self.out.push(b':');
+        let mut inner = Writer {
+            out: self.out,
+            gave_up: self.gave_up,
+            depth: self.depth.saturating_add(1),
+        }
+        .compound(open, close, len)?;
+        inner.then = b"}";
+        Ok(inner)
+    }
+}
+
+/// An open array or object.
+pub(crate) struct Compound<'a> {
+    out: &'a mut Vec<u8>,
+    gave_up: &'a Cell<bool>,
+    /// Depth of the elements.
+    depth: usize,
+    /// Whether no element was written yet (so no comma goes before the next).
+    first: bool,
+    /// Whether the brackets were written at once (a declared length of 0) and nothing since.
+    closed: bool,
+    /// The closing bracket, written by `end` unless `closed`.
+    close: &'static [u8],
+    /// Written by `end` after that: the `}` of an enum variant's object.
+    then: &'static [u8],
+    /// serde_json's `RawValue`: left to serde_json.
+    raw: bool,
+}
+
+impl Compound<'_> {
     fn comma(&mut self) {
         if !std::mem::take(&mut self.first) {
             self.out.push(b',');
         }
+        self.closed = false;
     }
 
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn writer(&mut self) -> Writer<'_> {
+        Writer {
+            out: self.out,
+            gave_up: self.gave_up,
+            depth: self.depth,
+        }
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.comma();
-        value.serialize(Writer { out: self.out })
+        value.serialize(self.writer())
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), GiveUp> {
+    fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Stop> {
+        if self.raw {
+            self.gave_up.set(true);
+            return Err(Stop);
+        }
         self.comma();
         string(self.out, name);
         self.out.push(b':');
-        value.serialize(Writer { out: self.out })
+        value.serialize(self.writer())
     }
 
-    fn close(self) -> Result<(), GiveUp> {
-        self.out.extend_from_slice(self.close);
+    fn close(self) -> Result<(), Stop> {
+        if !self.closed {
+            self.out.extend_from_slice(self.close);
+        }
+        self.out.extend_from_slice(self.then);
         Ok(())
     }
 }
 
-/// Writes `{"variant":` and returns the compound that closes with `close` then `}`.
-fn variant<'a>(
-    out: &'a mut Vec<u8>,
-    name: &str,
-    open: &[u8],
-    close: &'static [u8],
-) -> Compound<'a> {
-    out.push(b'{');
-    string(out, name);
-    out.push(b':');
-    Compound::open(out, open, close)
-}
-
 impl<'a> ser::Serializer for Writer<'a> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
     type SerializeSeq = Compound<'a>;
     type SerializeTuple = Compound<'a>;
     type SerializeTupleStruct = Compound<'a>;
@@ -226,95 +329,98 @@ impl<'a> ser::Serializer for Writer<'a> {
     type SerializeStruct = Compound<'a>;
     type SerializeStructVariant = Compound<'a>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), GiveUp> {
+    fn serialize_bool(self, v: bool) -> Result<(), Stop> {
         self.out
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), GiveUp> {
+    fn serialize_i8(self, v: i8) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i16(self, v: i16) -> Result<(), GiveUp> {
+    fn serialize_i16(self, v: i16) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i32(self, v: i32) -> Result<(), GiveUp> {
+    fn serialize_i32(self, v: i32) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i64(self, v: i64) -> Result<(), GiveUp> {
+    fn serialize_i64(self, v: i64) -> Result<(), Stop> {
         signed(self.out, v);
         Ok(())
     }
 
-    fn serialize_i128(self, v: i128) -> Result<(), GiveUp> {
-        by_serde_json(self.out, v)
+    fn serialize_i128(self, v: i128) -> Result<(), Stop> {
+        by_serde_json(self.out, v).map_err(|_| self.give_up())
     }
 
-    fn serialize_u8(self, v: u8) -> Result<(), GiveUp> {
+    fn serialize_u8(self, v: u8) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u16(self, v: u16) -> Result<(), GiveUp> {
+    fn serialize_u16(self, v: u16) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u32(self, v: u32) -> Result<(), GiveUp> {
+    fn serialize_u32(self, v: u32) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u64(self, v: u64) -> Result<(), GiveUp> {
+    fn serialize_u64(self, v: u64) -> Result<(), Stop> {
         unsigned(self.out, v);
         Ok(())
     }
 
-    fn serialize_u128(self, v: u128) -> Result<(), GiveUp> {
-        by_serde_json(self.out, v)
+    fn serialize_u128(self, v: u128) -> Result<(), Stop> {
+        by_serde_json(self.out, v).map_err(|_| self.give_up())
     }
 
-    fn serialize_f32(self, v: f32) -> Result<(), GiveUp> {
-        by_serde_json(self.out, v)
+    fn serialize_f32(self, v: f32) -> Result<(), Stop> {
+        by_serde_json(self.out, v).map_err(|_| self.give_up())
     }
 
-    fn serialize_f64(self, v: f64) -> Result<(), GiveUp> {
-        by_serde_json(self.out, v)
+    fn serialize_f64(self, v: f64) -> Result<(), Stop> {
+        by_serde_json(self.out, v).map_err(|_| self.give_up())
     }
 
-    fn serialize_char(self, v: char) -> Result<(), GiveUp> {
+    fn serialize_char(self, v: char) -> Result<(), Stop> {
         string(self.out, v.encode_utf8(&mut [0u8; 4]));
         Ok(())
     }
 
-    fn serialize_str(self, v: &str) -> Result<(), GiveUp> {
+    fn serialize_str(self, v: &str) -> Result<(), Stop> {
         string(self.out, v);
         Ok(())
     }
 
-    fn serialize_bytes(self, v: &[u8]) -> Result<(), GiveUp> {
-        let mut array = Compound::open(self.out, b"[", b"]");
-        for byte in v {
-            array.comma();
-            unsigned(array.out, u64::from(*byte));
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Stop> {
+        self.out.push(b'[');
+        for (i, byte) in v.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            unsigned(self.out, u64::from(*byte));
         }
-        array.close()
+        self.out.push(b']');
+        Ok(())
     }
 
-    fn serialize_none(self) -> Result<(), GiveUp> {
+    fn serialize_none(self) -> Result<(), Stop> {
         self.serialize_unit()
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Stop> {
         value.serialize(self)
     }
 
-    fn serialize_unit(self) -> Result<(), GiveUp> {
+    fn serialize_unit(self) -> Result<(), Stop> {
         self.out.extend_from_slice(b"null");
         Ok(())
     }
 
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), GiveUp> {
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Stop> {
         self.serialize_unit()
     }
 
@@ -323,18 +429,15 @@ impl<'a> ser::Serializer for Writer<'a> {
         _name: &'static str,
         _index: u32,
         variant: &'static str,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<(), Stop> {
         self.serialize_str(variant)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
+        _name: &'static str,
         value: &T,
-    ) -> Result<(), GiveUp> {
-        if name.starts_with(SERDE_JSON_PRIVATE) {
-            return Err(GiveUp);
-        }
+    ) -> Result<(), Stop> {
         value.serialize(self)
     }
 
@@ -344,25 +447,21 @@ impl<'a> ser::Serializer for Writer<'a> {
         _index: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<(), GiveUp> {
-        let mut object = Compound::open(self.out, b"{", b"}");
+    ) -> Result<(), Stop> {
+        let mut object = self.compound(b"{", b"}", None)?;
         object.field(variant, value)?;
         object.close()
     }
 
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'a>, GiveUp> {
-        Ok(Compound::open(self.out, b"[", b"]"))
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a>, Stop> {
+        self.compound(b"[", b"]", len)
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, GiveUp> {
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, Stop> {
         self.serialize_seq(Some(len))
     }
 
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<Compound<'a>, GiveUp> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
         self.serialize_seq(Some(len))
     }
 
@@ -371,20 +470,23 @@ impl<'a> ser::Serializer for Writer<'a> {
         _name: &'static str,
         _index: u32,
         variant: &'static str,
-        _len: usize,
-    ) -> Result<Compound<'a>, GiveUp> {
-        Ok(self::variant(self.out, variant, b"[", b"]}"))
+        len: usize,
+    ) -> Result<Compound<'a>, Stop> {
+        self.variant(variant, b"[", b"]", Some(len))
     }
 
-    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a>, GiveUp> {
-        Ok(Compound::open(self.out, b"{", b"}"))
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a>, Stop> {
+        self.compound(b"{", b"}", len)
     }
 
-    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Compound<'a>, GiveUp> {
-        if name.starts_with(SERDE_JSON_PRIVATE) {
-            return Err(GiveUp);
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
+        if name == RAW_VALUE {
+            // Written by serde_json; the field call gives up.
+            let mut raw = self.compound(b"", b"", None)?;
+            raw.raw = true;
+            return Ok(raw);
         }
-        Ok(Compound::open(self.out, b"{", b"}"))
+        self.serialize_map(Some(len))
     }
 
     fn serialize_struct_variant(
@@ -392,186 +494,236 @@ impl<'a> ser::Serializer for Writer<'a> {
         _name: &'static str,
         _index: u32,
         variant: &'static str,
-        _len: usize,
-    ) -> Result<Compound<'a>, GiveUp> {
-        Ok(self::variant(self.out, variant, b"{", b"}}"))
+        len: usize,
+    ) -> Result<Compound<'a>, Stop> {
+        self.variant(variant, b"{", b"}", Some(len))
+    }
+
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), Stop> {
+        display_string(self.out, value).map_err(|_| self.give_up())
     }
 }
 
 impl ser::SerializeSeq for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.element(value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeTuple for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.element(value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeTupleStruct for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.element(value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeTupleVariant for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.element(value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), GiveUp> {
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
         self.comma();
-        key.serialize(KeyWriter { out: self.out })
+        key.serialize(KeyWriter {
+            out: self.out,
+            gave_up: self.gave_up,
+        })
     }
 
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         self.out.push(b':');
-        value.serialize(Writer { out: self.out })
+        value.serialize(self.writer())
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeStruct for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<(), Stop> {
         self.field(key, value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
 impl ser::SerializeStructVariant for Compound<'_> {
     type Ok = ();
-    type Error = GiveUp;
+    type Error = Stop;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<(), Stop> {
         self.field(key, value)
     }
 
-    fn end(self) -> Result<(), GiveUp> {
+    fn end(self) -> Result<(), Stop> {
         self.close()
     }
 }
 
-/// The serializer for map keys: strings as they are; integers and `bool`s quoted, as serde_json
-/// writes them; anything else left to serde_json (which writes or refuses it).
+/// The serializer for map keys, as serde_json's: strings as they are; integers, floats and
+/// `bool`s quoted; anything it refuses given up on (serde_json then refuses it).
 struct KeyWriter<'a> {
     out: &'a mut Vec<u8>,
+    gave_up: &'a Cell<bool>,
 }
 
 impl KeyWriter<'_> {
-    fn quoted(self, write: impl FnOnce(&mut Vec<u8>)) -> Result<(), GiveUp> {
+    fn give_up(&self) -> Stop {
+        self.gave_up.set(true);
+        Stop
+    }
+
+    fn quoted<E>(self, write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>) -> Result<(), Stop> {
         self.out.push(b'"');
-        write(self.out);
+        if write(self.out).is_err() {
+            return Err(self.give_up());
+        }
         self.out.push(b'"');
         Ok(())
+    }
+
+    fn refuse<T>(self) -> Result<T, Stop> {
+        Err(self.give_up())
     }
 }
 
 impl ser::Serializer for KeyWriter<'_> {
     type Ok = ();
-    type Error = GiveUp;
-    type SerializeSeq = ser::Impossible<(), GiveUp>;
-    type SerializeTuple = ser::Impossible<(), GiveUp>;
-    type SerializeTupleStruct = ser::Impossible<(), GiveUp>;
-    type SerializeTupleVariant = ser::Impossible<(), GiveUp>;
-    type SerializeMap = ser::Impossible<(), GiveUp>;
-    type SerializeStruct = ser::Impossible<(), GiveUp>;
-    type SerializeStructVariant = ser::Impossible<(), GiveUp>;
+    type Error = Stop;
+    type SerializeSeq = ser::Impossible<(), Stop>;
+    type SerializeTuple = ser::Impossible<(), Stop>;
+    type SerializeTupleStruct = ser::Impossible<(), Stop>;
+    type SerializeTupleVariant = ser::Impossible<(), Stop>;
+    type SerializeMap = ser::Impossible<(), Stop>;
+    type SerializeStruct = ser::Impossible<(), Stop>;
+    type SerializeStructVariant = ser::Impossible<(), Stop>;
 
-    fn serialize_str(self, v: &str) -> Result<(), GiveUp> {
+    fn serialize_str(self, v: &str) -> Result<(), Stop> {
         string(self.out, v);
         Ok(())
     }
 
-    fn serialize_char(self, v: char) -> Result<(), GiveUp> {
+    fn serialize_char(self, v: char) -> Result<(), Stop> {
         self.serialize_str(v.encode_utf8(&mut [0u8; 4]))
     }
 
-    fn serialize_bool(self, v: bool) -> Result<(), GiveUp> {
-        self.quoted(|out| out.extend_from_slice(if v { b"true" } else { b"false" }))
+    fn serialize_bool(self, v: bool) -> Result<(), Stop> {
+        self.quoted(|out| {
+            out.extend_from_slice(if v { b"true" } else { b"false" });
+            Ok::<(), Stop>(())
+        })
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), GiveUp> {
+    fn serialize_i8(self, v: i8) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i16(self, v: i16) -> Result<(), GiveUp> {
+    fn serialize_i16(self, v: i16) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i32(self, v: i32) -> Result<(), GiveUp> {
+    fn serialize_i32(self, v: i32) -> Result<(), Stop> {
         self.serialize_i64(v.into())
     }
 
-    fn serialize_i64(self, v: i64) -> Result<(), GiveUp> {
-        self.quoted(|out| signed(out, v))
+    fn serialize_i64(self, v: i64) -> Result<(), Stop> {
+        self.quoted(|out| {
+            signed(out, v);
+            Ok::<(), Stop>(())
+        })
     }
 
-    fn serialize_u8(self, v: u8) -> Result<(), GiveUp> {
+    fn serialize_i128(self, v: i128) -> Result<(), Stop> {
+        self.quoted(|out| by_serde_json(out, v))
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u16(self, v: u16) -> Result<(), GiveUp> {
+    fn serialize_u16(self, v: u16) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u32(self, v: u32) -> Result<(), GiveUp> {
+    fn serialize_u32(self, v: u32) -> Result<(), Stop> {
         self.serialize_u64(v.into())
     }
 
-    fn serialize_u64(self, v: u64) -> Result<(), GiveUp> {
-        self.quoted(|out| unsigned(out, v))
+    fn serialize_u64(self, v: u64) -> Result<(), Stop> {
+        self.quoted(|out| {
+            unsigned(out, v);
+            Ok::<(), Stop>(())
+        })
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<(), Stop> {
+        self.quoted(|out| by_serde_json(out, v))
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), Stop> {
+        if !v.is_finite() {
+            return self.refuse();
+        }
+        self.quoted(|out| by_serde_json(out, v))
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Stop> {
+        if !v.is_finite() {
+            return self.refuse();
+        }
+        self.quoted(|out| by_serde_json(out, v))
     }
 
     fn serialize_unit_variant(
@@ -579,55 +731,43 @@ impl ser::Serializer for KeyWriter<'_> {
         _name: &'static str,
         _index: u32,
         variant: &'static str,
-    ) -> Result<(), GiveUp> {
+    ) -> Result<(), Stop> {
         self.serialize_str(variant)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
+        _name: &'static str,
         value: &T,
-    ) -> Result<(), GiveUp> {
-        if name.starts_with(SERDE_JSON_PRIVATE) {
-            return Err(GiveUp);
-        }
+    ) -> Result<(), Stop> {
         value.serialize(self)
     }
 
-    fn serialize_i128(self, _: i128) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Stop> {
+        value.serialize(self)
     }
 
-    fn serialize_u128(self, _: u128) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), Stop> {
+        if display_string(self.out, value).is_err() {
+            return self.refuse();
+        }
+        Ok(())
     }
 
-    fn serialize_f32(self, _: f32) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Stop> {
+        self.refuse()
     }
 
-    fn serialize_f64(self, _: f64) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn serialize_none(self) -> Result<(), Stop> {
+        self.refuse()
     }
 
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn serialize_unit(self) -> Result<(), Stop> {
+        self.refuse()
     }
 
-    fn serialize_none(self) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-
-    fn serialize_unit(self) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+        self.refuse()
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -636,24 +776,24 @@ impl ser::Serializer for KeyWriter<'_> {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    ) -> Result<(), Stop> {
+        self.refuse()
     }
 
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, GiveUp> {
-        Err(GiveUp)
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        self.refuse()
     }
 
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, GiveUp> {
-        Err(GiveUp)
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        self.refuse()
     }
 
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleStruct, GiveUp> {
-        Err(GiveUp)
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        self.refuse()
     }
 
     fn serialize_tuple_variant(
@@ -662,16 +802,16 @@ impl ser::Serializer for KeyWriter<'_> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, GiveUp> {
-        Err(GiveUp)
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        self.refuse()
     }
 
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, GiveUp> {
-        Err(GiveUp)
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        self.refuse()
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, GiveUp> {
-        Err(GiveUp)
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        self.refuse()
     }
 
     fn serialize_struct_variant(
@@ -680,8 +820,8 @@ impl ser::Serializer for KeyWriter<'_> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, GiveUp> {
-        Err(GiveUp)
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        self.refuse()
     }
 }
 
@@ -717,11 +857,13 @@ mod tests {
 
     /// Whether [`Writer`] wrote `value` itself (no fallback to serde_json).
     fn written_by_us<T: Serialize + ?Sized>(value: &T) -> bool {
-        value
-            .serialize(Writer {
-                out: &mut Vec::new(),
-            })
-            .is_ok()
+        let gave_up = Cell::new(false);
+        let written = value.serialize(Writer {
+            out: &mut Vec::new(),
+            gave_up: &gave_up,
+            depth: 0,
+        });
+        written.is_ok() && !gave_up.get()
     }
 
     #[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -952,5 +1094,238 @@ mod tests {
         agree(&raw);
         agree(&BTreeMap::from([("raw", &raw)]));
         assert!(!written_by_us(&raw));
+    }
+
+    /// `Serialize` impls that misbehave, from a review: each must come out as serde_json's.
+    mod misbehaving {
+        use std::cell::Cell;
+
+        use serde::ser::{
+            SerializeMap as _, SerializeSeq as _, SerializeStruct as _,
+            SerializeStructVariant as _, SerializeTupleVariant as _,
+        };
+
+        use super::*;
+
+        /// Swallows the error of an entry serde_json refuses (a tuple key), then goes on.
+        #[derive(Debug)]
+        struct SwallowsAnError<K>(K);
+
+        impl<K: Serialize> Serialize for SwallowsAnError<K> {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                let _ = map.serialize_entry(&self.0, &1);
+                map.serialize_entry("z", &2)?;
+                map.end()
+            }
+        }
+
+        /// Swallows the error of a value the writer leaves to serde_json (a `RawValue`).
+        #[derive(Debug)]
+        struct SwallowsAGiveUp;
+
+        impl Serialize for SwallowsAGiveUp {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let raw = RawValue::from_string("[1, 2]".to_owned()).map_err(ser::Error::custom)?;
+                let mut map = serializer.serialize_map(None)?;
+                let _ = map.serialize_entry("raw", &raw);
+                map.serialize_entry("z", &2)?;
+                map.end()
+            }
+        }
+
+        /// Declares a length of 0 and then writes `count` elements anyway.
+        #[derive(Debug)]
+        struct LiesAboutItsLength {
+            shape: u8,
+            count: u8,
+        }
+
+        impl Serialize for LiesAboutItsLength {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let count = self.count;
+                match self.shape {
+                    0 => {
+                        let mut seq = serializer.serialize_seq(Some(0))?;
+                        (0..count).try_for_each(|i| seq.serialize_element(&i))?;
+                        seq.end()
+                    }
+                    1 => {
+                        let mut map = serializer.serialize_map(Some(0))?;
+                        (0..count).try_for_each(|i| map.serialize_entry(&i, &i))?;
+                        map.end()
+                    }
+                    2 => {
+                        let mut object = serializer.serialize_struct("Claims", 0)?;
+                        (0..count).try_for_each(|_| object.serialize_field("sub", "a"))?;
+                        object.end()
+                    }
+                    3 => {
+                        let mut tuple = serializer.serialize_tuple_variant("E", 0, "T", 0)?;
+                        (0..count).try_for_each(|i| tuple.serialize_field(&i))?;
+                        tuple.end()
+                    }
+                    _ => {
+                        let mut object = serializer.serialize_struct_variant("E", 1, "S", 0)?;
+                        (0..count).try_for_each(|_| object.serialize_field("f", &true))?;
+                        object.end()
+                    }
+                }
+            }
+        }
+
+        /// Writes its `Display` in pieces that need escaping.
+        struct Pieces;
+
+        impl fmt::Display for Pieces {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a\"b")?;
+                f.write_str("\u{1}\n")?;
+                write!(f, "{}-é\\", 7)
+            }
+        }
+
+        impl fmt::Debug for Pieces {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("Pieces")
+            }
+        }
+
+        impl Serialize for Pieces {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry(&DisplayKey, &DisplayValue)?;
+                map.end()
+            }
+        }
+
+        struct DisplayKey;
+
+        impl Serialize for DisplayKey {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&Pieces)
+            }
+        }
+
+        struct DisplayValue;
+
+        impl Serialize for DisplayValue {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&Pieces)
+            }
+        }
+
+        /// Counts how often it is serialised.
+        #[derive(Debug)]
+        struct Counted<'a>(&'a Cell<u32>);
+
+        impl Serialize for Counted<'_> {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.set(self.0.get() + 1);
+                serializer.serialize_u32(self.0.get())
+            }
+        }
+
+        #[test]
+        fn a_swallowed_error_never_leaves_half_an_output() {
+            agree(&SwallowsAnError((1u8, 2u8)));
+            agree(&SwallowsAnError(()));
+            agree(&SwallowsAnError(f64::NAN));
+            agree(&SwallowsAnError(Some("k"))); // accepted by both
+            agree(&SwallowsAnError(7i128)); // accepted by both
+            agree(&SwallowsAGiveUp);
+            assert!(!written_by_us(&SwallowsAnError((1u8, 2u8))));
+            assert!(written_by_us(&SwallowsAnError(Some("k"))));
+        }
+
+        #[test]
+        fn declared_empty_compounds_close_at_once_as_in_serde_json() {
+            for shape in 0..5 {
+                for count in 0..3 {
+                    let value = LiesAboutItsLength { shape, count };
+                    agree(&value);
+                    agree(&BTreeMap::from([("v", &value)]));
+                    assert!(written_by_us(&value));
+                }
+            }
+        }
+
+        #[test]
+        fn keys_serde_json_accepts_are_written_without_falling_back() {
+            let keys = BTreeMap::from([(Some(5u8), 1u8)]);
+            agree(&keys);
+            assert!(written_by_us(&keys));
+            let floats = vec![(1.5f64, 1u8), (-0.0, 2), (1e300, 3), (f64::MIN_POSITIVE, 4)];
+            let floats: Vec<_> = floats
+                .into_iter()
+                .map(|(k, v)| (k.to_bits(), (k, v)))
+                .collect();
+            for (_, (key, value)) in &floats {
+                let map = HashMap::from([(FloatKey(*key), *value)]);
+                agree(&map);
+                assert!(written_by_us(&map));
+                agree(&HashMap::from([(FloatKey(*key as f32 as f64), *value)]));
+            }
+            agree(&HashMap::from([(FloatKey(f64::NAN), 1u8)]));
+            agree(&HashMap::from([(FloatKey(f64::INFINITY), 1u8)]));
+            let wide = BTreeMap::from([(i128::MIN, 0u8), (u64::MAX.into(), 1)]);
+            agree(&wide);
+            assert!(written_by_us(&wide));
+            agree(&Pieces);
+            assert!(written_by_us(&Pieces));
+        }
+
+        #[test]
+        fn deep_nesting_is_left_to_serde_json() {
+            let mut deep = Value::from(1);
+            for level in 0..(MAX_DEPTH + 20) {
+                deep = if level % 2 == 0 {
+                    Value::Array(vec![deep])
+                } else {
+                    serde_json::json!({ "k": deep })
+                };
+            }
+            agree(&deep);
+            assert!(!written_by_us(&deep));
+            let mut shallow = Value::from(1);
+            for _ in 0..(MAX_DEPTH - 1) {
+                shallow = Value::Array(vec![shallow]);
+            }
+            agree(&shallow);
+            assert!(written_by_us(&shallow));
+        }
+
+        #[test]
+        fn a_written_value_is_serialised_once() {
+            let count = Cell::new(0);
+            let mut out = Vec::new();
+            write(&BTreeMap::from([("n", Counted(&count))]), &mut out).unwrap();
+            assert_eq!(count.get(), 1);
+            assert_eq!(out, br#"{"n":1}"#);
+        }
+
+        /// A float map key (as `ordered-float`-style wrappers produce).
+        #[derive(Debug, Clone, Copy)]
+        struct FloatKey(f64);
+
+        impl PartialEq for FloatKey {
+            fn eq(&self, other: &Self) -> bool {
+                self.0.to_bits() == other.0.to_bits()
+            }
+        }
+
+        impl Eq for FloatKey {}
+
+        impl std::hash::Hash for FloatKey {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.to_bits().hash(state);
+            }
+        }
+
+        impl Serialize for FloatKey {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_f64(self.0)
+            }
+        }
     }
 }
