@@ -191,9 +191,14 @@ fn pair(bits: u64) -> u64 {
 pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     out.resize(start.saturating_add(encoded_len(src.len())), 0);
-    let Some(dst) = out.get_mut(start..) else {
-        return; // unreachable: just resized
-    };
+    if let Some(dst) = out.get_mut(start..) {
+        encode_public_into(src, dst);
+    }
+}
+
+/// Writes the base64url encoding of `src`, public data (variable time), to the front of `dst`,
+/// which must hold [`encoded_len`] bytes (a shorter `dst` gets only the characters that fit).
+pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
     let mut sixes = src.chunks_exact(6);
     let mut eights = dst.chunks_exact_mut(8);
     for (bytes, chars) in (&mut sixes).zip(&mut eights) {

@@ -178,25 +178,34 @@ impl<'k> Encoder<'k> {
                 "the kid is longer than 256 bytes; verifiers would refuse the token",
             ));
         }
-        // Typical claim sets fit without the buffer growing.
-        let mut payload = Vec::with_capacity(PAYLOAD_CAPACITY);
-        crate::json::write::write(claims, &mut payload)
+        // One buffer for everything: the header, then the claims' JSON, which is then encoded
+        // behind itself and moved into place. Typical tokens fit without the buffer growing.
+        let header = self.prefix.len();
+        let mut out = Vec::with_capacity(header.saturating_add(TOKEN_CAPACITY));
+        out.extend_from_slice(&self.prefix);
+        crate::json::write::write(claims, &mut out)
             .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
-        if payload.first() != Some(&b'{') {
+        if out.get(header) != Some(&b'{') {
             return Err(Error::Encoding(
                 "the claims must serialise to a JSON object",
             ));
         }
-        let capacity = self
-            .prefix
-            .len()
-            .saturating_add(base64url::encoded_len(payload.len()))
-            .saturating_add(base64url::encoded_len(self.key.signature_len()))
-            .saturating_add(1);
-        let mut out = Vec::with_capacity(capacity);
-        out.extend_from_slice(&self.prefix);
+        let json_end = out.len();
+        let encoded = base64url::encoded_len(json_end.saturating_sub(header));
+        out.reserve_exact(
+            encoded
+                .saturating_add(1)
+                .saturating_add(base64url::encoded_len(self.key.signature_len())),
+        );
         // Header, payload and signature are public: the table-driven encoder.
-        base64url::encode_public_append(&payload, &mut out);
+        out.resize(json_end.saturating_add(encoded), 0);
+        if let Some((front, text)) = out.split_at_mut_checked(json_end) {
+            if let Some(json) = front.get(header..) {
+                base64url::encode_public_into(json, text);
+            }
+        }
+        out.copy_within(json_end.., header);
+        out.truncate(header.saturating_add(encoded));
         // The signature is computed over `out`, so it is copied out before being appended.
         let signature = self.key.sign_then(&out, RawSignature::copy)?;
         out.push(b'.');
@@ -236,8 +245,9 @@ impl Encoder<'_> {
     }
 }
 
-/// Initial capacity of the serialised claims.
-const PAYLOAD_CAPACITY: usize = 256;
+/// Initial capacity of a token after its header: room for about 256 bytes of claims, their
+/// encoding and an HMAC or ECDSA signature.
+const TOKEN_CAPACITY: usize = 768;
 
 /// A signature held on the stack when it fits (every algorithm but RSA).
 enum RawSignature {

@@ -118,11 +118,45 @@ fn escaped(out: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// Whether each byte must be escaped in a JSON string (`"`, `\\`, control characters).
+static NEEDS_ESCAPE: [bool; 256] = needs_escape_table();
+
+// Evaluated at compile time only: an out-of-bounds index would fail the build.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn needs_escape_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+}
+
+/// Whether `bytes` can stand in a JSON string as they are. Short strings (most member names)
+/// take one table lookup a byte; longer ones eight bytes a step.
+fn is_plain(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        bytes
+            .iter()
+            .all(|&b| !NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true))
+    } else {
+        plain_prefix(bytes) == bytes.len()
+    }
+}
+
 /// Appends `text` as a JSON string.
 fn string(out: &mut Vec<u8>, text: &str) {
-    out.reserve(text.len().saturating_add(2));
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len().saturating_add(2));
     out.push(b'"');
-    escaped(out, text);
+    if is_plain(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        escaped(out, text);
+    }
     out.push(b'"');
 }
 
@@ -208,19 +242,14 @@ impl<'a> Writer<'a> {
     /// Opens an array or object (`open`, closed later by `close`) as serde_json does: a declared
     /// length of 0 writes both brackets at once, and whatever follows is written after them
     /// (then with a second closing bracket).
-    fn compound(
-        self,
-        open: &[u8],
-        close: &'static [u8],
-        len: Option<usize>,
-    ) -> Result<Compound<'a>, Stop> {
+    fn compound(self, open: u8, close: u8, len: Option<usize>) -> Result<Compound<'a>, Stop> {
         if self.depth >= MAX_DEPTH {
             return Err(self.give_up());
         }
-        self.out.extend_from_slice(open);
+        self.out.push(open);
         let closed = len == Some(0);
         if closed {
-            self.out.extend_from_slice(close);
+            self.out.push(close);
         }
         Ok(Compound {
             out: self.out,
@@ -229,7 +258,7 @@ impl<'a> Writer<'a> {
             first: !closed,
             closed,
             close,
-            then: b"",
+            variant: false,
             raw: false,
         })
     }
@@ -238,8 +267,8 @@ impl<'a> Writer<'a> {
     fn variant(
         self,
         name: &str,
-        open: &[u8],
-        close: &'static [u8],
+        open: u8,
+        close: u8,
         len: Option<usize>,
     ) -> Result<Compound<'a>, Stop> {
         if self.depth >= MAX_DEPTH {
@@ -254,7 +283,7 @@ impl<'a> Writer<'a> {
             depth: self.depth.saturating_add(1),
         }
         .compound(open, close, len)?;
-        inner.then = b"}";
+        inner.variant = true;
         Ok(inner)
     }
 }
@@ -270,9 +299,9 @@ pub(crate) struct Compound<'a> {
     /// Whether the brackets were written at once (a declared length of 0) and nothing since.
     closed: bool,
     /// The closing bracket, written by `end` unless `closed`.
-    close: &'static [u8],
-    /// Written by `end` after that: the `}` of an enum variant's object.
-    then: &'static [u8],
+    close: u8,
+    /// Whether `end` also closes an enum variant's object (`}`).
+    variant: bool,
     /// serde_json's `RawValue`: left to serde_json.
     raw: bool,
 }
@@ -311,9 +340,11 @@ impl Compound<'_> {
 
     fn close(self) -> Result<(), Stop> {
         if !self.closed {
-            self.out.extend_from_slice(self.close);
+            self.out.push(self.close);
         }
-        self.out.extend_from_slice(self.then);
+        if self.variant {
+            self.out.push(b'}');
+        }
         Ok(())
     }
 }
@@ -448,13 +479,13 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Stop> {
-        let mut object = self.compound(b"{", b"}", None)?;
+        let mut object = self.compound(b'{', b'}', None)?;
         object.field(variant, value)?;
         object.close()
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a>, Stop> {
-        self.compound(b"[", b"]", len)
+        self.compound(b'[', b']', len)
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a>, Stop> {
@@ -472,19 +503,26 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         len: usize,
     ) -> Result<Compound<'a>, Stop> {
-        self.variant(variant, b"[", b"]", Some(len))
+        self.variant(variant, b'[', b']', Some(len))
     }
 
     fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a>, Stop> {
-        self.compound(b"{", b"}", len)
+        self.compound(b'{', b'}', len)
     }
 
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
         if name == RAW_VALUE {
-            // Written by serde_json; the field call gives up.
-            let mut raw = self.compound(b"", b"", None)?;
-            raw.raw = true;
-            return Ok(raw);
+            // Written by serde_json: the field call gives up.
+            return Ok(Compound {
+                out: self.out,
+                gave_up: self.gave_up,
+                depth: self.depth,
+                first: true,
+                closed: true,
+                close: b'}',
+                variant: false,
+                raw: true,
+            });
         }
         self.serialize_map(Some(len))
     }
@@ -496,7 +534,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         variant: &'static str,
         len: usize,
     ) -> Result<Compound<'a>, Stop> {
-        self.variant(variant, b"{", b"}", Some(len))
+        self.variant(variant, b'{', b'}', Some(len))
     }
 
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), Stop> {
