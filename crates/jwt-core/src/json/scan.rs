@@ -1,12 +1,12 @@
 //! A strict JSON validator that walks the top-level members of one object.
 //!
-//! Why a scan of our own in front of serde_json: the claims are read by serde_json into the
+//! Why a scan of our own: the claims are read into the
 //! caller's type, and that type decides what it looks at. It may skip members, keep the last of
 //! two duplicates, or never ask for `exp`. The decisions that must not depend on the caller's
 //! type (duplicate names, nesting depth, the registered claims) are therefore taken here, over
-//! the exact text, before serde_json runs, and serde_json then reads the already-validated text
-//! directly into the caller's type with no adapter in between. The scan touches each byte once
-//! through a few table lookups and allocates nothing unless a member name contains escapes.
+//! the exact text, before the caller's type runs; the members found are then handed to it
+//! (`claims::replay`) without a second parse. The scan touches each byte once (string contents
+//! eight bytes at a time) and allocates nothing unless a member name contains escapes.
 //!
 //! It accepts exactly RFC 8259 JSON, with one extra rule: `\u` escapes must form valid UTF-16
 //! (a lone surrogate is refused, as it cannot become a Rust string).
