@@ -1,8 +1,8 @@
 //! A strict JSON validator that walks the top-level members of one object.
 //!
-//! Why a scan of our own: the claims are read into the
-//! caller's type, and that type decides what it looks at. It may skip members, keep the last of
-//! two duplicates, or never ask for `exp`. The decisions that must not depend on the caller's
+//! Why a scan of our own: the claims are read into the caller's type, and that type decides
+//! what it looks at. It may skip members, keep the last of two duplicates, or never ask for
+//! `exp`. The decisions that must not depend on the caller's
 //! type (duplicate names, nesting depth, the registered claims) are therefore taken here, over
 //! the exact text, before the caller's type runs; the members found are then handed to it
 //! (`claims::replay`) without a second parse. The scan touches each byte once (string contents
