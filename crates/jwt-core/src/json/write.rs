@@ -349,6 +349,53 @@ impl Compound<'_> {
     }
 }
 
+/// What values and map keys write alike: the narrower integers as the 64-bit ones they widen
+/// to, unit variants as their names, newtypes as what they wrap (as serde_json does).
+macro_rules! written_alike {
+    () => {
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result<(), Stop> {
+            self.serialize_str(variant)
+        }
+
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result<(), Stop> {
+            value.serialize(self)
+        }
+
+        fn serialize_i8(self, v: i8) -> Result<(), Stop> {
+            self.serialize_i64(v.into())
+        }
+
+        fn serialize_i16(self, v: i16) -> Result<(), Stop> {
+            self.serialize_i64(v.into())
+        }
+
+        fn serialize_i32(self, v: i32) -> Result<(), Stop> {
+            self.serialize_i64(v.into())
+        }
+
+        fn serialize_u8(self, v: u8) -> Result<(), Stop> {
+            self.serialize_u64(v.into())
+        }
+
+        fn serialize_u16(self, v: u16) -> Result<(), Stop> {
+            self.serialize_u64(v.into())
+        }
+
+        fn serialize_u32(self, v: u32) -> Result<(), Stop> {
+            self.serialize_u64(v.into())
+        }
+    };
+}
+
 impl<'a> ser::Serializer for Writer<'a> {
     type Ok = ();
     type Error = Stop;
@@ -360,22 +407,12 @@ impl<'a> ser::Serializer for Writer<'a> {
     type SerializeStruct = Compound<'a>;
     type SerializeStructVariant = Compound<'a>;
 
+    written_alike!();
+
     fn serialize_bool(self, v: bool) -> Result<(), Stop> {
         self.out
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
-    }
-
-    fn serialize_i8(self, v: i8) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
     }
 
     fn serialize_i64(self, v: i64) -> Result<(), Stop> {
@@ -385,18 +422,6 @@ impl<'a> ser::Serializer for Writer<'a> {
 
     fn serialize_i128(self, v: i128) -> Result<(), Stop> {
         by_serde_json(self.out, v).map_err(|_| self.give_up())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Stop> {
@@ -453,23 +478,6 @@ impl<'a> ser::Serializer for Writer<'a> {
 
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Stop> {
         self.serialize_unit()
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Stop> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        value.serialize(self)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -542,57 +550,30 @@ impl<'a> ser::Serializer for Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
+/// The element-by-element compounds: arrays, tuples, tuple structs and tuple variants.
+macro_rules! elements {
+    ($($compound:ident::$add:ident),*) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = Stop;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
+            fn $add<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Stop> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -616,39 +597,29 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
+/// The field-by-field compounds: structs and struct variants.
+macro_rules! fields {
+    ($($compound:ident),*) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = Stop;
 
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        self.field(key, value)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Stop> {
+                self.field(key, value)
+            }
 
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
+            fn end(self) -> Result<(), Stop> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Stop;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 /// The serializer for map keys, as serde_json's: strings as they are; integers, floats and
 /// `bool`s quoted; anything it refuses given up on (serde_json then refuses it).
@@ -688,6 +659,8 @@ impl ser::Serializer for KeyWriter<'_> {
     type SerializeStruct = ser::Impossible<(), Stop>;
     type SerializeStructVariant = ser::Impossible<(), Stop>;
 
+    written_alike!();
+
     fn serialize_str(self, v: &str) -> Result<(), Stop> {
         string(self.out, v);
         Ok(())
@@ -704,18 +677,6 @@ impl ser::Serializer for KeyWriter<'_> {
         })
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Stop> {
-        self.serialize_i64(v.into())
-    }
-
     fn serialize_i64(self, v: i64) -> Result<(), Stop> {
         self.quoted(|out| {
             signed(out, v);
@@ -725,18 +686,6 @@ impl ser::Serializer for KeyWriter<'_> {
 
     fn serialize_i128(self, v: i128) -> Result<(), Stop> {
         self.quoted(|out| by_serde_json(out, v))
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Stop> {
-        self.serialize_u64(v.into())
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Stop> {
@@ -762,23 +711,6 @@ impl ser::Serializer for KeyWriter<'_> {
             return self.refuse();
         }
         self.quoted(|out| by_serde_json(out, v))
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Stop> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        value.serialize(self)
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Stop> {
