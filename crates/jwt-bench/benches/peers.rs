@@ -55,53 +55,120 @@ impl Measurement for ThreadTime {
     }
 }
 
-/// Rounds of the interleaved pass (see [`interleaved`]).
-const ROUNDS: usize = 31;
+/// Rounds of the interleaved pass (see [`interleaved`]); `JWT_BENCH_ROUNDS` overrides it.
+const ROUNDS: usize = 301;
 /// Time one operation gets per round, in nanoseconds.
 const SLICE_NS: u64 = 2_000_000;
 
-/// The same operations again, interleaved: each round runs every operation of a group for about
-/// [`SLICE_NS`] in turn, and the median over [`ROUNDS`] rounds is kept. Criterion measures one
-/// function after the other, so on a shared machine a library can be measured in a busy minute
-/// and its neighbour in a quiet one; interleaving exposes every library of a group to the same
-/// load, which keeps the ratios honest even when the absolute times drift. Returns
-/// `[library][group]` medians and 10th percentiles in nanoseconds (the machine's noise only ever
-/// adds time, so the low percentile is the steadier estimate of what the code itself costs).
-fn interleaved(ops: &mut [jwt_bench::Op], now: fn() -> u64) -> [Vec<Vec<Option<f64>>>; 2] {
-    let mut medians = vec![vec![None; GROUPS.len()]; LIBRARIES.len()];
-    let mut lows = medians.clone();
-    for (g, group) in GROUPS.iter().enumerate() {
-        let mut members: Vec<(usize, &mut jwt_bench::Op, u64, Vec<f64>)> = ops
-            .iter_mut()
-            .filter(|op| op.group == *group)
-            .map(|op| {
-                let lib = LIBRARIES.iter().position(|l| *l == op.library).unwrap();
-                // Calibrate: how many iterations fill a slice.
-                let started = now();
-                let mut n = 0u64;
-                while now() - started < SLICE_NS / 4 {
-                    (op.run)();
-                    n += 1;
-                }
-                (lib, op, (n * 4).max(1), Vec::with_capacity(ROUNDS))
-            })
-            .collect();
-        for _ in 0..ROUNDS {
-            for (_, op, n, samples) in &mut members {
-                let started = now();
-                for _ in 0..*n {
-                    (op.run)();
-                }
-                samples.push((now() - started) as f64 / *n as f64);
+fn rounds() -> usize {
+    std::env::var("JWT_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ROUNDS)
+}
+
+/// `[library][group]` figures of the interleaved pass.
+type Table = Vec<Vec<Option<f64>>>;
+
+/// What the interleaved pass measured.
+struct Interleaved {
+    /// Median time per operation (ns).
+    medians: Table,
+    /// 10th percentile of the time per operation (ns).
+    lows: Table,
+    /// Median of the per-round ratios to raw ring (measured in the same round).
+    ratio_medians: Table,
+    /// 10th percentile of the per-round ratios to raw ring.
+    ratio_lows: Table,
+}
+
+/// The value at `fraction` of the sorted `samples`.
+fn percentile(samples: &mut [f64], fraction: f64) -> Option<f64> {
+    samples.sort_by(f64::total_cmp);
+    let at = ((samples.len() as f64 - 1.0) * fraction).round() as usize;
+    samples.get(at).copied()
+}
+
+/// The same operations again, interleaved: each round runs every operation of every group for
+/// about [`SLICE_NS`] in turn, group after group, so that each library is measured next to raw
+/// ring within milliseconds and each group's rounds are spread over the whole pass (this
+/// machine switches between fast and slow phases every few seconds, and a slow phase slows
+/// parsing code far more than ring's SHA loop). Criterion measures one function after the
+/// other, so on a shared machine a library can be measured in a busy minute and its neighbour
+/// in a quiet one; interleaving exposes every library of a group to the same load.
+///
+/// Besides medians and 10th percentiles of the times, it keeps each round's ratio of every
+/// library to raw ring measured in that same round: the machine's noise only ever adds time,
+/// so the low percentile of those paired ratios is the steadiest estimate of what the code
+/// itself costs next to the cryptography.
+fn interleaved(ops: &mut [jwt_bench::Op], now: fn() -> u64) -> Interleaved {
+    let rounds = rounds();
+    let raw = LIBRARIES.iter().position(|l| *l == RAW_RING).unwrap();
+    // (group, library, op, iterations per slice, time per operation in each round)
+    let mut members: Vec<(usize, usize, &mut jwt_bench::Op, u64, Vec<f64>)> = ops
+        .iter_mut()
+        .map(|op| {
+            let group = GROUPS.iter().position(|g| *g == op.group).unwrap();
+            let lib = LIBRARIES.iter().position(|l| *l == op.library).unwrap();
+            // Calibrate: how many iterations fill a slice.
+            let started = now();
+            let mut n = 0u64;
+            while now() - started < SLICE_NS / 4 {
+                (op.run)();
+                n += 1;
             }
-        }
-        for (lib, _, _, mut samples) in members {
-            samples.sort_by(f64::total_cmp);
-            medians[lib][g] = samples.get(samples.len() / 2).copied();
-            lows[lib][g] = samples.get(samples.len() / 10).copied();
+            (group, lib, op, (n * 4).max(1), Vec::with_capacity(rounds))
+        })
+        .collect();
+    members.sort_by_key(|(group, lib, ..)| (*group, *lib));
+    for _ in 0..rounds {
+        for (_, _, op, n, samples) in &mut members {
+            let started = now();
+            for _ in 0..*n {
+                (op.run)();
+            }
+            samples.push((now() - started) as f64 / *n as f64);
         }
     }
-    [medians, lows]
+    let empty = vec![vec![None; GROUPS.len()]; LIBRARIES.len()];
+    let mut result = Interleaved {
+        medians: empty.clone(),
+        lows: empty.clone(),
+        ratio_medians: empty.clone(),
+        ratio_lows: empty,
+    };
+    for (group, lib, _, _, samples) in &members {
+        let ring = members
+            .iter()
+            .find(|(g, l, ..)| g == group && *l == raw)
+            .map(|(.., ring)| ring);
+        if let Some(ring) = ring {
+            let mut ratios: Vec<f64> = samples.iter().zip(ring).map(|(t, r)| t / r).collect();
+            result.ratio_medians[*lib][*group] = percentile(&mut ratios, 0.5);
+            result.ratio_lows[*lib][*group] = percentile(&mut ratios, 0.1);
+        }
+        let mut times = samples.clone();
+        result.medians[*lib][*group] = percentile(&mut times, 0.5);
+        result.lows[*lib][*group] = percentile(&mut times, 0.1);
+    }
+    result
+}
+
+/// Prints `ratios` (`[library][group]`, to raw ring) as a markdown table.
+fn print_ratio_table(title: &str, ratios: &[Vec<Option<f64>>]) {
+    println!();
+    println!("{title}:");
+    println!();
+    println!("| library | {} |", GROUPS.join(" | "));
+    println!("|---|{}", "---:|".repeat(GROUPS.len()));
+    for (lib, row) in LIBRARIES.iter().zip(ratios) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| cell.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")))
+            .collect();
+        println!("| {lib} | {} |", cells.join(" | "));
+    }
 }
 
 fn wall_ns() -> u64 {
@@ -292,11 +359,27 @@ fn main() {
         print_table("Criterion, median", &criterion_medians(started));
         if !has_filter() {
             let now = if wall_clock() { wall_ns } else { thread_cpu_ns };
-            let [medians, lows] = interleaved(&mut ops(), now);
-            print_table(&format!("Interleaved ({ROUNDS} rounds), median"), &medians);
+            let pass = interleaved(&mut ops(), now);
+            let rounds = rounds();
             print_table(
-                &format!("Interleaved ({ROUNDS} rounds), 10th percentile instead of median"),
-                &lows,
+                &format!("Interleaved ({rounds} rounds), median"),
+                &pass.medians,
+            );
+            print_table(
+                &format!("Interleaved ({rounds} rounds), 10th percentile instead of median"),
+                &pass.lows,
+            );
+            print_ratio_table(
+                &format!(
+                    "Interleaved ({rounds} rounds): ratio to raw ring measured in the same round, median"
+                ),
+                &pass.ratio_medians,
+            );
+            print_ratio_table(
+                &format!(
+                    "Interleaved ({rounds} rounds): ratio to raw ring measured in the same round, 10th percentile"
+                ),
+                &pass.ratio_lows,
             );
         }
     }
