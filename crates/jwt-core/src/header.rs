@@ -26,10 +26,60 @@ const MAX_HEADER_MEMBERS: usize = 16;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Header {
     alg: Algorithm,
-    /// `JWT`, by far the most common value, is kept without allocating.
+    /// The common values (`JWT`, `at+jwt`, ...) are kept without allocating.
     typ: Option<Cow<'static, str>>,
-    kid: Option<Box<str>>,
+    /// Inline when short: a verifier hands out a copy of a remembered header on every
+    /// verification, and copying must not allocate.
+    kid: Option<ShortText>,
     cty: Option<Box<str>>,
+}
+
+/// `typ` values common enough to keep as constants (RFC 7519, RFC 9068, RFC 9449).
+const COMMON_TYPES: [&str; 5] = ["JWT", "jwt", "at+jwt", "application/at+jwt", "dpop+jwt"];
+
+/// Longest text kept inline by [`ShortText`]: UUIDs (36), RFC 7638 thumbprints (43) and the key
+/// ids of the large identity providers fit.
+const INLINE_TEXT: usize = 48;
+
+/// A string kept without a heap allocation when it has at most [`INLINE_TEXT`] bytes.
+#[derive(Clone, PartialEq, Eq)]
+enum ShortText {
+    /// The text's bytes, then zeros; `len` bytes of valid UTF-8.
+    Inline {
+        bytes: [u8; INLINE_TEXT],
+        len: u8,
+    },
+    Heap(Box<str>),
+}
+
+impl ShortText {
+    fn new(text: &str) -> ShortText {
+        let mut bytes = [0u8; INLINE_TEXT];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(front), Ok(len)) => {
+                front.copy_from_slice(text.as_bytes());
+                ShortText::Inline { bytes, len }
+            }
+            _ => ShortText::Heap(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Always valid: the bytes came from a `&str`; the check is a few instructions.
+            ShortText::Inline { bytes, len } => bytes
+                .get(..usize::from(*len))
+                .and_then(|text| std::str::from_utf8(text).ok())
+                .unwrap_or_default(),
+            ShortText::Heap(text) => text,
+        }
+    }
+}
+
+impl fmt::Debug for ShortText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl Header {
@@ -45,7 +95,7 @@ impl Header {
 
     /// The key id (`kid`).
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.kid.as_ref().map(ShortText::as_str)
     }
 
     /// The media type of the payload (`cty`).
@@ -131,10 +181,9 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
                 }
                 "typ" => {
                     let value = self.string_member(&mut map, "`typ` must be a string")?;
-                    typ = Some(if value == "JWT" {
-                        Cow::Borrowed("JWT")
-                    } else {
-                        Cow::Owned(value.into_owned())
+                    typ = Some(match COMMON_TYPES.iter().find(|common| **common == value) {
+                        Some(common) => Cow::Borrowed(*common),
+                        None => Cow::Owned(value.into_owned()),
                     });
                 }
                 "cty" => cty = Some(self.string_member(&mut map, "`cty` must be a string")?),
@@ -172,7 +221,7 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
             crit,
             unencoded,
             typ,
-            kid: kid.map(|k: Cow<'_, str>| k.into()),
+            kid: kid.map(|k: Cow<'_, str>| ShortText::new(&k)),
             cty: cty.map(|c: Cow<'_, str>| c.into()),
         })
     }
@@ -187,7 +236,7 @@ pub(crate) struct RawHeader {
     crit: bool,
     unencoded: bool,
     typ: Option<Cow<'static, str>>,
-    kid: Option<Box<str>>,
+    kid: Option<ShortText>,
     cty: Option<Box<str>>,
 }
 
@@ -196,7 +245,7 @@ impl RawHeader {
     pub(crate) fn record<R: crate::instrument::Recorder + ?Sized>(&self, recorder: &mut R) {
         recorder.header(
             self.alg.as_ref().ok().copied(),
-            self.kid.as_deref(),
+            self.kid.as_ref().map(ShortText::as_str),
             self.typ.as_deref(),
         );
     }
@@ -468,5 +517,47 @@ mod tests {
             "}".repeat(32)
         );
         assert_eq!(kind(&deep_map), ErrorKind::InvalidHeader);
+    }
+
+    #[test]
+    fn short_text_keeps_every_length_and_character() {
+        for text in [
+            String::new(),
+            "k".into(),
+            "é".repeat(24), // 48 bytes: the last inline length
+            "é".repeat(24) + "x",
+            "x".repeat(47) + "é", // 49 bytes, a character across the limit
+            "🔑".repeat(12),
+            "k".repeat(MAX_KID_LEN),
+        ] {
+            let short = ShortText::new(&text);
+            assert_eq!(short.as_str(), text);
+            assert_eq!(
+                matches!(short, ShortText::Inline { .. }),
+                text.len() <= INLINE_TEXT,
+                "{text}"
+            );
+            assert_eq!(format!("{short:?}"), format!("{text:?}"));
+            assert!(short == ShortText::new(&text) && short.clone() == short);
+        }
+        assert!(ShortText::new("a") != ShortText::new("b"));
+        assert!(ShortText::new("a") != ShortText::new("a\0"));
+    }
+
+    #[test]
+    fn common_typ_values_are_kept_without_allocating() {
+        for typ in COMMON_TYPES {
+            let header =
+                Header::parse_default(format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#).as_bytes())
+                    .unwrap();
+            assert!(
+                matches!(header.typ, Some(Cow::Borrowed(t)) if t == typ),
+                "{typ}"
+            );
+        }
+        let header = Header::parse_default(br#"{"alg":"HS256","typ":"example+jwt"}"#).unwrap();
+        assert_eq!(header.typ(), Some("example+jwt"));
+        let header = Header::parse_default(br#"{"alg":"HS256","kid":"k\u00e9y"}"#).unwrap();
+        assert_eq!(header.kid(), Some("kéy"));
     }
 }
