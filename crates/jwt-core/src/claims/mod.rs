@@ -412,6 +412,11 @@ fn numeric_date(
             Err(invalid(ClaimProblem::AfterYear9999))
         };
     }
+    // Only a JSON number: serde_json's `arbitrary_precision` feature (which another crate in
+    // the build may enable) would also read `{"$serde_json::private::Number": "..."}` as one.
+    if !raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Err(invalid(ClaimProblem::NotANumber));
+    }
     let number: serde_json::Number =
         serde_json::from_slice(raw.as_bytes()).map_err(|_| invalid(ClaimProblem::NotANumber))?;
     if let Some(value) = number.as_u64() {

@@ -10,17 +10,17 @@
 //! call for call, quirks included (a length declared as 0 closes the array or object at once, as
 //! serde_json does), and writes floats and 128-bit integers through serde_json itself. Where
 //! serde_json would fail (a map key it refuses, an error raised by the claims type) and for the
-//! rare things it does not imitate (serde_json's `RawValue`, nesting deeper than
-//! [`MAX_DEPTH`]), the writer gives up, and serde_json writes the claims from the start. Giving
-//! up is sticky: a claims type that swallows the error cannot make the writer keep half an
-//! output. The differential tests below compare the two on random values of many types and on
-//! the misbehaving `Serialize` impls a review found.
+//! rare things it does not imitate (serde_json's `RawValue` and arbitrary-precision `Number`,
+//! nesting deeper than [`MAX_DEPTH`]), the writer gives up, and serde_json writes the claims from
+//! the start. Giving up is sticky: a claims type that swallows the error cannot make the writer
+//! keep half an output. The differential tests below compare the two on random values of many
+//! types and on the misbehaving `Serialize` impls a review found.
 //!
 //! What cannot be identical: when the writer gives up, the claims type's `Serialize` runs a
 //! second time, for serde_json. A type whose output changes from one call to the next could
 //! then differ from what serde_json alone would write; outside nesting deeper than
-//! [`MAX_DEPTH`] and `RawValue`s, that happens only where serde_json fails anyway. An error the
-//! claims type raises itself is returned at once, without a second call.
+//! [`MAX_DEPTH`] and serde_json's private types, that happens only where serde_json fails
+//! anyway. An error the claims type raises itself is returned at once, without a second call.
 
 use std::cell::Cell;
 use std::fmt;
@@ -33,8 +33,11 @@ use super::scan::plain_prefix;
 /// smaller), so that the writer never needs more stack than serde_json would.
 const MAX_DEPTH: usize = 128;
 
-/// The struct name serde_json gives `RawValue`, which its serializer writes verbatim.
-const RAW_VALUE: &str = "$serde_json::private::RawValue";
+/// The prefix of the struct names serde_json's serializer writes in its own way: `RawValue`
+/// (verbatim text) and, when any crate in the build enables serde_json's `arbitrary_precision`,
+/// every `Number` (a bare number). A plain name check: jwt-core cannot see which serde_json
+/// features the build has.
+const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";
 
 /// Appends the compact JSON of `value` to `out`: exactly what `serde_json::to_writer` appends.
 ///
@@ -519,7 +522,7 @@ impl<'a> ser::Serializer for Writer<'a> {
     }
 
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
-        if name == RAW_VALUE {
+        if name.starts_with(SERDE_JSON_PRIVATE) {
             // Written by serde_json: the field call gives up.
             return Ok(Compound {
                 out: self.out,
@@ -1272,6 +1275,28 @@ mod tests {
             write(&BTreeMap::from([("n", Counted(&count))]), &mut out).unwrap();
             assert_eq!(count.get(), 1);
             assert_eq!(out, br#"{"n":1}"#);
+        }
+
+        /// What a `serde_json::Number` serialises as when a crate in the build enables
+        /// serde_json's `arbitrary_precision` feature.
+        #[derive(Debug)]
+        struct ArbitraryPrecisionNumber(&'static str);
+
+        impl Serialize for ArbitraryPrecisionNumber {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut number = serializer.serialize_struct("$serde_json::private::Number", 1)?;
+                number.serialize_field("$serde_json::private::Number", self.0)?;
+                number.end()
+            }
+        }
+
+        #[test]
+        fn serde_json_private_types_are_left_to_it() {
+            // Without the feature (this build) serde_json writes the struct as an object, with it
+            // a bare number: either way it is serde_json's output, never the writer's guess.
+            let claims = BTreeMap::from([("exp", ArbitraryPrecisionNumber("4102444800"))]);
+            agree(&claims);
+            assert!(!written_by_us(&claims));
         }
 
         /// A float map key (as `ordered-float`-style wrappers produce).
