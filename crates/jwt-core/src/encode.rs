@@ -53,27 +53,30 @@ pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> Result<Str
 pub struct Encoder<'k> {
     key: &'k SigningKey,
     typ: Option<Cow<'static, str>>,
-    kid: Option<String>,
+    /// Borrowed from the key unless set on the encoder.
+    kid: Option<Cow<'k, str>>,
     cty: Option<String>,
     extra: Vec<(String, serde_json::Value)>,
-    /// The encoded header followed by `.`, rebuilt whenever a member changes; a constant for the
-    /// default header of a key without `kid`.
-    prefix: Cow<'static, [u8]>,
+    /// The encoded header followed by `.`, rebuilt whenever a member changes; for the default
+    /// header a constant (key without `kid`) or the key's own, made once by `with_kid`.
+    prefix: Cow<'k, [u8]>,
 }
 
 impl<'k> Encoder<'k> {
     /// An encoder with the default header: `typ: "JWT"` and the key's `kid`, if any.
     pub fn new(key: &'k SigningKey) -> Self {
-        let mut encoder = Encoder {
+        // No allocation: `jwt_core::encode` makes an encoder for every token.
+        Encoder {
             key,
             typ: Some(Cow::Borrowed("JWT")),
-            kid: key.kid().map(str::to_owned),
+            kid: key.kid().map(Cow::Borrowed),
             cty: None,
             extra: Vec::new(),
-            prefix: Cow::Borrowed(&[]),
-        };
-        encoder.rebuild();
-        encoder
+            prefix: Cow::Borrowed(
+                key.header_prefix()
+                    .unwrap_or(default_prefix(key.algorithm()).as_bytes()),
+            ),
+        }
     }
 
     /// Sets the `typ` header (e.g. `at+jwt` for RFC 9068 access tokens).
@@ -95,7 +98,7 @@ impl<'k> Encoder<'k> {
     /// Sets the `kid` header, overriding the key's own.
     #[must_use]
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
+        self.kid = Some(Cow::Owned(kid.into()));
         self.rebuild();
         self
     }
@@ -132,36 +135,27 @@ impl<'k> Encoder<'k> {
     }
 
     fn rebuild(&mut self) {
-        let default_header = self.typ.as_deref() == Some("JWT")
-            && self.kid.is_none()
-            && self.cty.is_none()
-            && self.extra.is_empty();
-        if default_header {
+        let default_members =
+            self.typ.as_deref() == Some("JWT") && self.cty.is_none() && self.extra.is_empty();
+        if default_members && self.kid.is_none() {
             self.prefix = Cow::Borrowed(default_prefix(self.key.algorithm()).as_bytes());
             return;
         }
-        let mut json = Vec::with_capacity(64);
-        json.extend_from_slice(b"{\"alg\":\"");
-        json.extend_from_slice(self.key.algorithm().name().as_bytes());
-        json.push(b'"');
-        let typ = self.typ.as_deref();
-        for (name, value) in [
-            ("typ", typ),
-            ("kid", self.kid.as_deref()),
-            ("cty", self.cty.as_deref()),
-        ] {
-            if let Some(value) = value {
-                push_member(&mut json, name, value);
+        if default_members && self.kid.as_deref() == self.key.kid() {
+            if let Some(prefix) = self.key.header_prefix() {
+                self.prefix = Cow::Borrowed(prefix);
+                return;
             }
         }
-        for (name, value) in &self.extra {
-            push_member(&mut json, name, value);
-        }
-        json.push(b'}');
-        let mut prefix = Vec::with_capacity(base64url::encoded_len(json.len()).saturating_add(1));
-        base64url::encode_public_append(&json, &mut prefix);
-        prefix.push(b'.');
-        self.prefix = Cow::Owned(prefix);
+        self.prefix = Cow::Owned(header_prefix(
+            self.key.algorithm(),
+            &[
+                ("typ", self.typ.as_deref()),
+                ("kid", self.kid.as_deref()),
+                ("cty", self.cty.as_deref()),
+            ],
+            &self.extra,
+        ));
     }
 
     /// Signs `claims` (anything that serialises to a JSON object).
@@ -318,6 +312,32 @@ fn minify(json: &str) -> String {
 }
 
 /// Appends `,"name":value` with serde_json's escaping.
+/// The encoded header `{"alg":..,<members>,<extra>}` followed by `.`; members that are `None`
+/// are left out.
+pub(crate) fn header_prefix(
+    alg: Algorithm,
+    members: &[(&str, Option<&str>)],
+    extra: &[(String, serde_json::Value)],
+) -> Vec<u8> {
+    let mut json = Vec::with_capacity(64);
+    json.extend_from_slice(b"{\"alg\":\"");
+    json.extend_from_slice(alg.name().as_bytes());
+    json.push(b'"');
+    for (name, value) in members {
+        if let Some(value) = value {
+            push_member(&mut json, name, value);
+        }
+    }
+    for (name, value) in extra {
+        push_member(&mut json, name, value);
+    }
+    json.push(b'}');
+    let mut prefix = Vec::with_capacity(base64url::encoded_len(json.len()).saturating_add(1));
+    base64url::encode_public_append(&json, &mut prefix);
+    prefix.push(b'.');
+    prefix
+}
+
 fn push_member(json: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) {
     json.push(b',');
     // Serialising a string or a `Value` into a Vec cannot fail.
@@ -350,6 +370,43 @@ mod tests {
     fn header_json(token: &str) -> String {
         let first = token.split('.').next().unwrap();
         String::from_utf8(base64url::decode_vec(first.as_bytes()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_keys_own_header_is_the_one_an_encoder_would_build() {
+        let claims = serde_json::json!({"sub": "alice"});
+        for kid in [
+            "k",
+            "2026-11",
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
+            "q\"uote",
+        ] {
+            for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+                let bare = SigningKey::from_hmac_secret(alg, &[4; 64]).unwrap();
+                let keyed = bare.clone().with_kid(kid);
+                let built = Encoder::new(&bare).kid(kid).encode(&claims).unwrap();
+                assert_eq!(encode(&keyed, &claims).unwrap(), built, "{kid}");
+                assert_eq!(
+                    Encoder::new(&keyed).typ("JWT").encode(&claims).unwrap(),
+                    built
+                );
+                assert_eq!(
+                    Encoder::new(&keyed).kid(kid).encode(&claims).unwrap(),
+                    built
+                );
+                // Anything else in the header: built anew, the key's `kid` still in it.
+                let other = Encoder::new(&keyed).typ("at+jwt").encode(&claims).unwrap();
+                let header = crate::danger_decode_unverified(&other)
+                    .unwrap()
+                    .into_header();
+                assert_eq!((header.kid(), header.typ()), (Some(kid), Some("at+jwt")));
+                let none = Encoder::new(&keyed).without_typ().encode(&claims).unwrap();
+                let header = crate::danger_decode_unverified(&none)
+                    .unwrap()
+                    .into_header();
+                assert_eq!((header.kid(), header.typ()), (Some(kid), None));
+            }
+        }
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub(crate) const MAX_KID_LEN: usize = 256;
 pub struct SigningKey {
     alg: Algorithm,
     kid: Option<Box<str>>,
+    /// The encoded default header with this `kid` (`{"alg":..,"typ":"JWT","kid":..}` and `.`),
+    /// made once by `with_kid` so that signing never rebuilds it.
+    header_prefix: Option<Arc<[u8]>>,
     material: SigningMaterial,
     /// The private material in our own zeroizing memory, for export (JWK, PKCS#8).
     private: Option<Arc<PrivateParts>>,
@@ -464,6 +467,7 @@ impl SigningKey {
         SigningKey {
             alg,
             kid: None,
+            header_prefix: None,
             material,
             private: None,
         }
@@ -482,7 +486,14 @@ impl SigningKey {
     /// Sets the key id (`kid`) written into the headers of tokens this key signs.
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into().into_boxed_str());
+        let kid = kid.into().into_boxed_str();
+        let prefix = crate::encode::header_prefix(
+            self.alg,
+            &[("typ", Some("JWT")), ("kid", Some(&kid))],
+            &[],
+        );
+        self.header_prefix = Some(prefix.into());
+        self.kid = Some(kid);
         self
     }
 
@@ -494,6 +505,11 @@ impl SigningKey {
     /// The key id, if one was set.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
+    }
+
+    /// The encoded default header with this key's `kid`, if it has one.
+    pub(crate) fn header_prefix(&self) -> Option<&[u8]> {
+        self.header_prefix.as_deref()
     }
 
     /// The key that verifies what this key signs (same algorithm and `kid`).
