@@ -152,20 +152,34 @@ fn interleaved(ops: &mut [jwt_bench::Op], now: fn() -> u64) -> Interleaved {
     result
 }
 
-/// Prints `ratios` (`[library][group]`, to raw ring) as a markdown table.
-fn print_ratio_table(title: &str, ratios: &[Vec<Option<f64>>]) {
+/// Prints `table` (`[library][group]`) as a markdown grid under `heading`, each cell made by
+/// `cell` from its value and raw ring's value in the same group.
+fn print_grid(
+    heading: &str,
+    table: &[Vec<Option<f64>>],
+    cell: impl Fn(Option<f64>, Option<f64>) -> String,
+) {
+    let raw = LIBRARIES.iter().position(|l| *l == RAW_RING).unwrap();
     println!();
-    println!("{title}:");
+    println!("{heading}");
     println!();
     println!("| library | {} |", GROUPS.join(" | "));
     println!("|---|{}", "---:|".repeat(GROUPS.len()));
-    for (lib, row) in LIBRARIES.iter().zip(ratios) {
+    for (lib, row) in LIBRARIES.iter().zip(table) {
         let cells: Vec<String> = row
             .iter()
-            .map(|cell| cell.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")))
+            .zip(&table[raw])
+            .map(|(value, ring)| cell(*value, *ring))
             .collect();
         println!("| {lib} | {} |", cells.join(" | "));
     }
+}
+
+/// Prints `ratios` (`[library][group]`, to raw ring) as a markdown table.
+fn print_ratio_table(title: &str, ratios: &[Vec<Option<f64>>]) {
+    print_grid(&format!("{title}:"), ratios, |ratio, _| {
+        ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"))
+    });
 }
 
 fn wall_ns() -> u64 {
@@ -247,29 +261,20 @@ fn criterion_medians(started: SystemTime) -> Vec<Vec<Option<f64>>> {
 }
 
 fn print_table(title: &str, medians: &[Vec<Option<f64>>]) {
-    let raw = LIBRARIES.iter().position(|l| *l == RAW_RING).unwrap();
-    println!();
     let clock = if wall_clock() {
         "wall-clock time"
     } else {
         "thread CPU time"
     };
-    println!("{title}: {clock} per operation (ratio to raw ring in the same group):");
-    println!();
-    println!("| library | {} |", GROUPS.join(" | "));
-    println!("|---|{}", "---:|".repeat(GROUPS.len()));
-    for (lib, row) in LIBRARIES.iter().zip(medians) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&medians[raw])
-            .map(|cell| match cell {
-                (Some(ns), Some(base)) => format!("{} ({:.2}x)", format_ns(*ns), ns / base),
-                (Some(ns), None) => format_ns(*ns),
-                (None, _) => "-".to_owned(),
-            })
-            .collect();
-        println!("| {lib} | {} |", cells.join(" | "));
-    }
+    print_grid(
+        &format!("{title}: {clock} per operation (ratio to raw ring in the same group):"),
+        medians,
+        |ns, base| match (ns, base) {
+            (Some(ns), Some(base)) => format!("{} ({:.2}x)", format_ns(ns), ns / base),
+            (Some(ns), None) => format_ns(ns),
+            (None, _) => "-".to_owned(),
+        },
+    );
     println!();
     println!("{title}: jwt-core against the fastest other library of each group:");
     println!();

@@ -262,7 +262,6 @@ impl<'a> Writer<'a> {
             closed,
             close,
             variant: false,
-            raw: false,
         })
     }
 
@@ -305,8 +304,6 @@ pub(crate) struct Compound<'a> {
     close: u8,
     /// Whether `end` also closes an enum variant's object (`}`).
     variant: bool,
-    /// serde_json's `RawValue`: left to serde_json.
-    raw: bool,
 }
 
 impl Compound<'_> {
@@ -331,10 +328,6 @@ impl Compound<'_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Stop> {
-        if self.raw {
-            self.gave_up.set(true);
-            return Err(Stop);
-        }
         self.comma();
         string(self.out, name);
         self.out.push(b':');
@@ -523,17 +516,7 @@ impl<'a> ser::Serializer for Writer<'a> {
 
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
         if name.starts_with(SERDE_JSON_PRIVATE) {
-            // Written by serde_json: the field call gives up.
-            return Ok(Compound {
-                out: self.out,
-                gave_up: self.gave_up,
-                depth: self.depth,
-                first: true,
-                closed: true,
-                close: b'}',
-                variant: false,
-                raw: true,
-            });
+            return Err(self.give_up()); // written by serde_json
         }
         self.serialize_map(Some(len))
     }
@@ -1228,19 +1211,21 @@ mod tests {
             let keys = BTreeMap::from([(Some(5u8), 1u8)]);
             agree(&keys);
             assert!(written_by_us(&keys));
-            let floats = vec![(1.5f64, 1u8), (-0.0, 2), (1e300, 3), (f64::MIN_POSITIVE, 4)];
-            let floats: Vec<_> = floats
-                .into_iter()
-                .map(|(k, v)| (k.to_bits(), (k, v)))
-                .collect();
-            for (_, (key, value)) in &floats {
-                let map = HashMap::from([(FloatKey(*key), *value)]);
+            for key in [1.5f64, -0.0, 1e300, f64::MIN_POSITIVE, 0.1] {
+                let map = OneEntry(key, 1u8);
                 agree(&map);
                 assert!(written_by_us(&map));
-                agree(&HashMap::from([(FloatKey(*key as f32 as f64), *value)]));
+                #[allow(clippy::cast_possible_truncation)]
+                let narrow = key as f32; // 1e300 becomes infinite: refused
+                agree(&OneEntry(narrow, 1u8));
+                assert_eq!(written_by_us(&OneEntry(narrow, 1u8)), narrow.is_finite());
             }
-            agree(&HashMap::from([(FloatKey(f64::NAN), 1u8)]));
-            agree(&HashMap::from([(FloatKey(f64::INFINITY), 1u8)]));
+            // Refused by serde_json: left to it.
+            for key in [f64::NAN, f64::INFINITY] {
+                agree(&OneEntry(key, 1u8));
+                assert!(!written_by_us(&OneEntry(key, 1u8)));
+            }
+            agree(&OneEntry(f32::NEG_INFINITY, 1u8));
             let wide = BTreeMap::from([(i128::MIN, 0u8), (u64::MAX.into(), 1)]);
             agree(&wide);
             assert!(written_by_us(&wide));
@@ -1299,27 +1284,16 @@ mod tests {
             assert!(!written_by_us(&claims));
         }
 
-        /// A float map key (as `ordered-float`-style wrappers produce).
-        #[derive(Debug, Clone, Copy)]
-        struct FloatKey(f64);
+        /// A map of one entry, whatever the key type (floats included, as `ordered-float`-style
+        /// wrappers produce them).
+        #[derive(Debug)]
+        struct OneEntry<K, V>(K, V);
 
-        impl PartialEq for FloatKey {
-            fn eq(&self, other: &Self) -> bool {
-                self.0.to_bits() == other.0.to_bits()
-            }
-        }
-
-        impl Eq for FloatKey {}
-
-        impl std::hash::Hash for FloatKey {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.0.to_bits().hash(state);
-            }
-        }
-
-        impl Serialize for FloatKey {
+        impl<K: Serialize, V: Serialize> Serialize for OneEntry<K, V> {
             fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_f64(self.0)
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(&self.0, &self.1)?;
+                map.end()
             }
         }
     }
