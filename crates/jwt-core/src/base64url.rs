@@ -178,16 +178,30 @@ static PAIRS: [u16; 4096] = pair_table();
 
 /// The two characters for the low 12 bits of `bits`, as they are stored (little-endian).
 #[inline(always)]
+fn pair16(bits: u64) -> u16 {
+    PAIRS.get((bits & 0xFFF) as usize).copied().unwrap_or(0)
+}
+
+/// The two characters for the low 12 bits of `bits`, as they are stored (little-endian).
+#[inline(always)]
 fn pair(bits: u64) -> u64 {
     PAIRS
         .get((bits & 0xFFF) as usize)
         .map_or(0, |&chars| u64::from(chars))
 }
 
+/// The eight characters for the six bytes in the low 48 bits of `n`, first character in the low
+/// byte.
+#[inline(always)]
+fn low_six(n: u64) -> u64 {
+    pair(n >> 36) | pair(n >> 24) << 16 | pair(n >> 12) << 32 | pair(n) << 48
+}
+
 /// Appends the base64url encoding of `src`, public data (variable time), to `out`.
 ///
 /// Produces exactly what base64ct produces (checked against it in the tests). The main loop
-/// encodes 6 bytes into 8 characters a step with four 12-bit lookups and one 8-byte store.
+/// encodes 12 bytes into 16 characters a step: two 8-byte loads, eight lookups of two
+/// characters (12 bits) each.
 pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     out.resize(start.saturating_add(encoded_len(src.len())), 0);
@@ -199,6 +213,22 @@ pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
 /// Writes the base64url encoding of `src`, public data (variable time), to the front of `dst`,
 /// which must hold [`encoded_len`] bytes (a shorter `dst` gets only the characters that fit).
 pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
+    // Twelve bytes a step, read as two overlapping 8-byte words (bytes 0..8 and 4..12): two
+    // loads instead of assembling the bytes one by one, and half the loop overhead.
+    let mut twelves = src.chunks_exact(12);
+    let mut sixteens = dst.chunks_exact_mut(16);
+    for (bytes, chars) in (&mut twelves).zip(&mut sixteens) {
+        let (Some(first), Some(second)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
+        else {
+            continue; // unreachable: chunks of exactly 12
+        };
+        let (n, m) = (u64::from_be_bytes(*first), u64::from_be_bytes(*second));
+        let pairs = [n >> 52, n >> 40, n >> 28, n >> 16, m >> 36, m >> 24, m >> 12, m];
+        for (slot, bits) in chars.chunks_exact_mut(2).zip(pairs) {
+            slot.copy_from_slice(&pair16(bits).to_le_bytes());
+        }
+    }
+    let (src, dst) = (twelves.remainder(), sixteens.into_remainder());
     let mut sixes = src.chunks_exact(6);
     let mut eights = dst.chunks_exact_mut(8);
     for (bytes, chars) in (&mut sixes).zip(&mut eights) {
@@ -206,8 +236,7 @@ pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
             continue; // unreachable: chunks of exactly 6
         };
         let n = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
-        let word = pair(n >> 36) | pair(n >> 24) << 16 | pair(n >> 12) << 32 | pair(n) << 48;
-        chars.copy_from_slice(&word.to_le_bytes());
+        chars.copy_from_slice(&low_six(n).to_le_bytes());
     }
     let mut input = sixes.remainder().chunks_exact(3);
     let mut output = eights.into_remainder().chunks_exact_mut(4);
