@@ -52,14 +52,22 @@ pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> Result<Str
 #[derive(Clone)]
 pub struct Encoder<'k> {
     key: &'k SigningKey,
-    typ: Option<Cow<'static, str>>,
-    /// Borrowed from the key unless set on the encoder.
-    kid: Option<Cow<'k, str>>,
-    cty: Option<String>,
-    extra: Vec<(String, serde_json::Value)>,
     /// The encoded header followed by `.`, rebuilt whenever a member changes; for the default
     /// header a constant (key without `kid`) or the key's own, made once by `with_kid`.
     prefix: Cow<'k, [u8]>,
+    /// The header members set on this encoder; `None` for the default header, so that making
+    /// and dropping an encoder for every token (as [`encode`] does) costs next to nothing.
+    members: Option<Box<Members>>,
+}
+
+/// Header members of an [`Encoder`] that are not the default ones.
+#[derive(Clone, Debug)]
+struct Members {
+    typ: Option<Cow<'static, str>>,
+    /// Overrides the key's `kid` when set.
+    kid: Option<String>,
+    cty: Option<String>,
+    extra: Vec<(String, serde_json::Value)>,
 }
 
 impl<'k> Encoder<'k> {
@@ -68,21 +76,18 @@ impl<'k> Encoder<'k> {
         // No allocation: `jwt_core::encode` makes an encoder for every token.
         Encoder {
             key,
-            typ: Some(Cow::Borrowed("JWT")),
-            kid: key.kid().map(Cow::Borrowed),
-            cty: None,
-            extra: Vec::new(),
             prefix: Cow::Borrowed(
                 key.header_prefix()
                     .unwrap_or(default_prefix(key.algorithm()).as_bytes()),
             ),
+            members: None,
         }
     }
 
     /// Sets the `typ` header (e.g. `at+jwt` for RFC 9068 access tokens).
     #[must_use]
     pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = Some(Cow::Owned(typ.into()));
+        self.members_mut().typ = Some(Cow::Owned(typ.into()));
         self.rebuild();
         self
     }
@@ -90,7 +95,7 @@ impl<'k> Encoder<'k> {
     /// Leaves `typ` out of the header.
     #[must_use]
     pub fn without_typ(mut self) -> Self {
-        self.typ = None;
+        self.members_mut().typ = None;
         self.rebuild();
         self
     }
@@ -98,7 +103,7 @@ impl<'k> Encoder<'k> {
     /// Sets the `kid` header, overriding the key's own.
     #[must_use]
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(Cow::Owned(kid.into()));
+        self.members_mut().kid = Some(kid.into());
         self.rebuild();
         self
     }
@@ -106,7 +111,7 @@ impl<'k> Encoder<'k> {
     /// Sets the `cty` header.
     #[must_use]
     pub fn content_type(mut self, cty: impl Into<String>) -> Self {
-        self.cty = Some(cty.into());
+        self.members_mut().cty = Some(cty.into());
         self.rebuild();
         self
     }
@@ -124,38 +129,61 @@ impl<'k> Encoder<'k> {
                 "that header member is set by the encoder or not supported",
             ));
         }
-        if self.extra.iter().any(|(existing, _)| *existing == name) {
+        let members = self.members_mut();
+        if members.extra.iter().any(|(existing, _)| *existing == name) {
             return Err(Error::Encoding("header member added twice"));
         }
         let value = serde_json::to_value(value)
             .map_err(|_| Error::Encoding("a header value cannot be serialised"))?;
-        self.extra.push((name, value));
+        members.extra.push((name, value));
         self.rebuild();
         Ok(self)
     }
 
+    fn members_mut(&mut self) -> &mut Members {
+        self.members.get_or_insert_with(|| {
+            Box::new(Members {
+                typ: Some(Cow::Borrowed("JWT")),
+                kid: None,
+                cty: None,
+                extra: Vec::new(),
+            })
+        })
+    }
+
+    /// The `kid` the header gets: the encoder's, else the key's.
+    fn kid_member(&self) -> Option<&str> {
+        self.members
+            .as_ref()
+            .and_then(|members| members.kid.as_deref())
+            .or_else(|| self.key.kid())
+    }
+
     fn rebuild(&mut self) {
-        let default_members =
-            self.typ.as_deref() == Some("JWT") && self.cty.is_none() && self.extra.is_empty();
-        if default_members && self.kid.is_none() {
-            self.prefix = Cow::Borrowed(default_prefix(self.key.algorithm()).as_bytes());
-            return;
-        }
-        if default_members && self.kid.as_deref() == self.key.kid() {
-            if let Some(prefix) = self.key.header_prefix() {
-                self.prefix = Cow::Borrowed(prefix);
-                return;
+        let kid = self.kid_member();
+        let default_members = self.members.as_ref().is_none_or(|members| {
+            members.typ.as_deref() == Some("JWT")
+                && members.cty.is_none()
+                && members.extra.is_empty()
+        });
+        let prefix = match (&self.members, default_members) {
+            (_, true) if kid.is_none() => {
+                Cow::Borrowed(default_prefix(self.key.algorithm()).as_bytes())
             }
-        }
-        self.prefix = Cow::Owned(header_prefix(
-            self.key.algorithm(),
-            &[
-                ("typ", self.typ.as_deref()),
-                ("kid", self.kid.as_deref()),
-                ("cty", self.cty.as_deref()),
-            ],
-            &self.extra,
-        ));
+            (_, true) if kid == self.key.kid() && self.key.header_prefix().is_some() => {
+                Cow::Borrowed(self.key.header_prefix().unwrap_or_default())
+            }
+            (members, _) => Cow::Owned(header_prefix(
+                self.key.algorithm(),
+                &[
+                    ("typ", members.as_ref().map_or(Some("JWT"), |m| m.typ.as_deref())),
+                    ("kid", kid),
+                    ("cty", members.as_ref().and_then(|m| m.cty.as_deref())),
+                ],
+                members.as_ref().map_or(&[], |m| m.extra.as_slice()),
+            )),
+        };
+        self.prefix = prefix;
     }
 
     /// Signs `claims` (anything that serialises to a JSON object).
@@ -164,8 +192,7 @@ impl<'k> Encoder<'k> {
     /// As [`encode`].
     pub fn encode<C: Serialize + ?Sized>(&self, claims: &C) -> Result<String, Error> {
         if self
-            .kid
-            .as_ref()
+            .kid_member()
             .is_some_and(|kid| kid.len() > crate::keys::MAX_KID_LEN)
         {
             return Err(Error::Encoding(
@@ -200,10 +227,9 @@ impl<'k> Encoder<'k> {
         }
         out.copy_within(json_end.., header);
         out.truncate(header.saturating_add(encoded));
-        // The signature is computed over `out`, so it is copied out before being appended.
-        let signature = self.key.sign_then(&out, RawSignature::copy)?;
+        let signature = self.key.sign_detached(&out)?;
         out.push(b'.');
-        base64url::encode_public_append(signature.as_bytes(), &mut out);
+        base64url::encode_public_append(signature.as_ref(), &mut out);
         String::from_utf8(out).map_err(|_| Error::Encoding("internal: non-ASCII token"))
     }
 }
@@ -242,32 +268,6 @@ impl Encoder<'_> {
 /// Initial capacity of a token after its header: room for about 256 bytes of claims, their
 /// encoding and an HMAC or ECDSA signature.
 const TOKEN_CAPACITY: usize = 768;
-
-/// A signature held on the stack when it fits (every algorithm but RSA).
-enum RawSignature {
-    Inline([u8; 96], usize),
-    Heap(Vec<u8>),
-}
-
-impl RawSignature {
-    fn copy(signature: &[u8]) -> Self {
-        let mut inline = [0u8; 96];
-        match inline.get_mut(..signature.len()) {
-            Some(front) => {
-                front.copy_from_slice(signature);
-                RawSignature::Inline(inline, signature.len())
-            }
-            None => RawSignature::Heap(signature.to_vec()),
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            RawSignature::Inline(bytes, len) => bytes.get(..*len).unwrap_or_default(),
-            RawSignature::Heap(bytes) => bytes,
-        }
-    }
-}
 
 /// The encoded default header (`{"alg":..,"typ":"JWT"}`) of each algorithm, with its `.`.
 const fn default_prefix(alg: Algorithm) -> &'static str {
@@ -350,10 +350,8 @@ impl fmt::Debug for Encoder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Encoder")
             .field("key", self.key)
-            .field("typ", &self.typ)
-            .field("kid", &self.kid)
-            .field("cty", &self.cty)
-            .field("extra", &self.extra)
+            .field("kid", &self.kid_member())
+            .field("members", &self.members)
             .finish_non_exhaustive()
     }
 }

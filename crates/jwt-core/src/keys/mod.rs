@@ -536,26 +536,21 @@ impl SigningKey {
         }
     }
 
-    /// Signs `message` and hands the raw signature to `then`, from the stack except for RSA.
-    pub(crate) fn sign_then<T>(
-        &self,
-        message: &[u8],
-        then: impl FnOnce(&[u8]) -> T,
-    ) -> Result<T, Error> {
+    /// Signs `message`; the signature stays in the value the backend returned (on the stack
+    /// except for RSA), so nothing is copied on the way out.
+    pub(crate) fn sign_detached(&self, message: &[u8]) -> Result<Signature, Error> {
         Ok(match &self.material {
-            SigningMaterial::Hmac(key) => then(ring::hmac::sign(key, message).as_ref()),
+            SigningMaterial::Hmac(key) => Signature::Tag(ring::hmac::sign(key, message)),
             SigningMaterial::Rsa(_) => {
                 let mut signature = Vec::with_capacity(self.signature_len());
                 self.sign_into(message, &mut signature)?;
-                then(&signature)
+                Signature::Heap(signature)
             }
-            SigningMaterial::Ecdsa(pair) => {
-                let sig = pair
-                    .sign(&SystemRandom::new(), message)
-                    .map_err(|_| Error::Signing)?;
-                then(sig.as_ref())
-            }
-            SigningMaterial::Ed25519(pair) => then(pair.sign(message).as_ref()),
+            SigningMaterial::Ecdsa(pair) => Signature::Ring(
+                pair.sign(&SystemRandom::new(), message)
+                    .map_err(|_| Error::Signing)?,
+            ),
+            SigningMaterial::Ed25519(pair) => Signature::Ring(pair.sign(message)),
         })
     }
 
@@ -924,6 +919,24 @@ impl fmt::Debug for SigningKey {
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         redacted_debug(f, "VerifyingKey", self.alg, self.kid())
+    }
+}
+
+
+/// A raw signature as the crypto backend returned it.
+pub(crate) enum Signature {
+    Tag(ring::hmac::Tag),
+    Ring(ring::signature::Signature),
+    Heap(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Signature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Signature::Tag(tag) => tag.as_ref(),
+            Signature::Ring(signature) => signature.as_ref(),
+            Signature::Heap(bytes) => bytes,
+        }
     }
 }
 
