@@ -189,6 +189,7 @@ impl Verifier {
     ///
     /// # Errors
     /// A [`Rejection`] holding the error, and the claims when only time failed.
+    #[inline(always)]
     pub fn verify_detailed<C: DeserializeOwned>(
         &self,
         token: &str,
@@ -201,6 +202,7 @@ impl Verifier {
         result.unwrap_or_else(|| self.verify_owned(token, &mut Silent))
     }
 
+    #[inline(always)]
     fn verify_owned<C: DeserializeOwned, R: Recorder + ?Sized>(
         &self,
         token: &str,
@@ -291,6 +293,7 @@ impl Verifier {
 
     /// The whole pipeline for one token; `decode_payload` puts the payload where the claims may
     /// borrow from it.
+    #[inline(always)]
     fn run<'b, C: Deserialize<'b>, R: Recorder + ?Sized>(
         &self,
         token: &str,
@@ -351,6 +354,7 @@ impl Verifier {
     }
 
     /// Step 6: the payload, once, into `C`, with the registered claims checked on the way.
+    #[inline(always)]
     fn check_claims<'b, C: Deserialize<'b>, R: Recorder + ?Sized>(
         &self,
         header: Header,
@@ -502,6 +506,7 @@ impl fmt::Debug for Verifier {
 }
 
 /// Reports the outcome to the recorder and hands it back.
+#[inline(always)]
 fn finish<C, R: Recorder + ?Sized>(
     outcome: Result<Verified<C>, Rejection<C>>,
     recorder: &mut R,
