@@ -28,7 +28,7 @@ pub(crate) struct ScannedMembers<'de> {
 impl<'de> ScannedMembers<'de> {
     pub(crate) fn new() -> Self {
         ScannedMembers {
-            entries: [const { None }; MAX_MEMBERS],
+            entries: std::array::from_fn(|_| None),
             prints: [0; MAX_MEMBERS],
             len: 0,
             overflow: None,
