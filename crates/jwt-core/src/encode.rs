@@ -227,9 +227,16 @@ impl<'k> Encoder<'k> {
         }
         out.copy_within(json_end.., header);
         out.truncate(header.saturating_add(encoded));
-        let signature = self.key.sign_detached(&out)?;
-        out.push(b'.');
-        base64url::encode_public_append(signature.as_ref(), &mut out);
+        // HMAC, the common case, keeps ring's tag where it is; the others return their signature.
+        if let Some(hmac) = self.key.hmac_key() {
+            let tag = ring::hmac::sign(hmac, &out);
+            out.push(b'.');
+            base64url::encode_public_append(tag.as_ref(), &mut out);
+        } else {
+            let signature = self.key.sign_detached(&out)?;
+            out.push(b'.');
+            base64url::encode_public_append(signature.as_ref(), &mut out);
+        }
         String::from_utf8(out).map_err(|_| Error::Encoding("internal: non-ASCII token"))
     }
 }

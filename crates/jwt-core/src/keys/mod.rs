@@ -536,6 +536,14 @@ impl SigningKey {
         }
     }
 
+    /// The HMAC key, for callers that sign with it directly.
+    pub(crate) fn hmac_key(&self) -> Option<&ring::hmac::Key> {
+        match &self.material {
+            SigningMaterial::Hmac(key) => Some(key),
+            _ => None,
+        }
+    }
+
     /// Signs `message`; the signature stays in the value the backend returned (on the stack
     /// except for RSA), so nothing is copied on the way out.
     pub(crate) fn sign_detached(&self, message: &[u8]) -> Result<Signature, Error> {
