@@ -26,7 +26,7 @@ struct Owned {
     aud: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 struct Borrowed<'a> {
     sub: &'a str,
     #[serde(borrow)]
@@ -111,6 +111,42 @@ fn heap_calls_per_operation() {
                 assert!(token.len() > 100);
             });
             assert_eq!(one_shot, 1.0, "jwt_core::encode, {alg:?}, kid {kid:?}");
+            // Refusing an expired token makes no heap call either: `verify` does not keep the
+            // claims it refuses (only `verify_detailed` hands them back, boxed).
+            let expired = jwt_core::encode(
+                &key,
+                &Expired {
+                    sub: "alice",
+                    exp: 1_000,
+                    iss: "https://auth.example.com",
+                    aud: "https://api.example.com",
+                },
+            )
+            .unwrap();
+            let refused = heap_calls(|| {
+                let error = verifier
+                    .verify_borrowed::<Borrowed<'_>>(&expired, &mut buffer)
+                    .unwrap_err();
+                assert_eq!(error.kind(), jwt_core::ErrorKind::Expired);
+                let error = verifier.verify::<Times>(&expired).unwrap_err();
+                assert_eq!(error.kind(), jwt_core::ErrorKind::Expired);
+            });
+            assert_eq!(refused, 2.0 * added, "expired, {alg:?}, kid {kid:?}");
+            let valid = verifier.verify::<Times>(&token).unwrap();
+            assert_eq!(valid.claims().exp, 4_102_444_800);
         }
     }
+}
+
+#[derive(Serialize)]
+struct Expired {
+    sub: &'static str,
+    exp: u64,
+    iss: &'static str,
+    aud: &'static str,
+}
+
+#[derive(Deserialize, Debug)]
+struct Times {
+    exp: u64,
 }
