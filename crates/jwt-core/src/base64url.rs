@@ -223,7 +223,16 @@ pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
             continue; // unreachable: chunks of exactly 12
         };
         let (n, m) = (u64::from_be_bytes(*first), u64::from_be_bytes(*second));
-        let pairs = [n >> 52, n >> 40, n >> 28, n >> 16, m >> 36, m >> 24, m >> 12, m];
+        let pairs = [
+            n >> 52,
+            n >> 40,
+            n >> 28,
+            n >> 16,
+            m >> 36,
+            m >> 24,
+            m >> 12,
+            m,
+        ];
         for (slot, bits) in chars.chunks_exact_mut(2).zip(pairs) {
             slot.copy_from_slice(&pair16(bits).to_le_bytes());
         }

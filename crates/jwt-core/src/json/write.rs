@@ -1090,7 +1090,10 @@ mod tests {
                         };
                         agree(&text);
                         agree(&BTreeMap::from([(text.as_str(), 1u8), ("z", 2)]));
-                        agree(&BTreeMap::from([("a", text.as_str()), (text.as_str(), "v")]));
+                        agree(&BTreeMap::from([
+                            ("a", text.as_str()),
+                            (text.as_str(), "v"),
+                        ]));
                         agree(&Two {
                             first: &text,
                             second: &text,

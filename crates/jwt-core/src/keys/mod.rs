@@ -544,8 +544,8 @@ impl SigningKey {
         }
     }
 
-    /// Signs `message`; the signature stays in the value the backend returned (on the stack
-    /// except for RSA), so nothing is copied on the way out.
+    /// Signs `message`, returning the signature in the value the backend made it in (on the
+    /// stack except for RSA).
     pub(crate) fn sign_detached(&self, message: &[u8]) -> Result<Signature, Error> {
         Ok(match &self.material {
             SigningMaterial::Hmac(key) => Signature::Tag(ring::hmac::sign(key, message)),
@@ -929,7 +929,6 @@ impl fmt::Debug for VerifyingKey {
         redacted_debug(f, "VerifyingKey", self.alg, self.kid())
     }
 }
-
 
 /// A raw signature as the crypto backend returned it.
 pub(crate) enum Signature {
