@@ -232,17 +232,17 @@ impl<'k> Encoder<'k> {
         out.copy_within(json_end.., header);
         out.truncate(header.saturating_add(encoded));
         // HMAC, the common case, is signed here so that ring's tag is encoded where ring left it:
-        // returning it from a function moved it, which cost about 6% of an HS256 signature.
-        let (tag, detached);
-        let signature: &[u8] = if let Some(hmac) = self.key.hmac_key() {
-            tag = ring::hmac::sign(hmac, &out);
-            tag.as_ref()
+        // moving it (out of a function, or into a variable declared earlier) cost up to 6% of an
+        // HS256 signature.
+        if let Some(hmac) = self.key.hmac_key() {
+            let tag = ring::hmac::sign(hmac, &out);
+            out.push(b'.');
+            base64url::encode_public_append(tag.as_ref(), &mut out);
         } else {
-            detached = self.key.sign_detached(&out)?;
-            detached.as_ref()
-        };
-        out.push(b'.');
-        base64url::encode_public_append(signature, &mut out);
+            let signature = self.key.sign_detached(&out)?;
+            out.push(b'.');
+            base64url::encode_public_append(signature.as_ref(), &mut out);
+        }
         String::from_utf8(out).map_err(|_| Error::Encoding("internal: non-ASCII token"))
     }
 }
