@@ -315,6 +315,7 @@ impl Verifier {
     }
 
     /// Steps 2-5: header, key, signature. Returns the verified header.
+    #[inline(always)]
     fn check_signature<R: Recorder + ?Sized>(
         &self,
         parts: &Parts<'_>,
