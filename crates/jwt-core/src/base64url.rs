@@ -211,7 +211,8 @@ pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Writes the base64url encoding of `src`, public data (variable time), to the front of `dst`,
-/// which must hold [`encoded_len`] bytes (a shorter `dst` gets only the characters that fit).
+/// which must hold [`encoded_len`] bytes: with a shorter `dst` what it gets is unspecified (it
+/// never panics). Both callers pass exactly that length.
 pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
     // Twelve bytes a step, read as two overlapping 8-byte words (bytes 0..8 and 4..12): two
     // loads instead of assembling the bytes one by one, and half the loop overhead.

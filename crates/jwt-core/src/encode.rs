@@ -61,7 +61,7 @@ pub struct Encoder<'k> {
 }
 
 /// Header members of an [`Encoder`] that are not the default ones.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Members {
     typ: Option<Cow<'static, str>>,
     /// Overrides the key's `kid` when set.
@@ -363,8 +363,25 @@ impl fmt::Debug for Encoder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Encoder")
             .field("key", self.key)
+            .field(
+                "typ",
+                &self
+                    .members
+                    .as_deref()
+                    .map_or(Some("JWT"), |m| m.typ.as_deref()),
+            )
             .field("kid", &self.kid_member())
-            .field("members", &self.members)
+            .field(
+                "cty",
+                &self.members.as_deref().and_then(|m| m.cty.as_deref()),
+            )
+            .field(
+                "extra",
+                &self
+                    .members
+                    .as_deref()
+                    .map_or(&[][..], |m| m.extra.as_slice()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -417,6 +434,34 @@ mod tests {
                     .into_header();
                 assert_eq!((header.kid(), header.typ()), (Some(kid), None));
             }
+        }
+    }
+
+    #[test]
+    fn debug_shows_the_header_members_and_no_secret() {
+        let key =
+            SigningKey::from_hmac_secret(Algorithm::HS256, b"0123456789abcdef0123456789abcdef")
+                .unwrap()
+                .with_kid("k1");
+        let plain = format!("{:?}", Encoder::new(&key));
+        assert!(
+            plain.contains(r#"typ: Some("JWT"), kid: Some("k1"), cty: None, extra: []"#),
+            "{plain}"
+        );
+        let custom = format!(
+            "{:?}",
+            Encoder::new(&key)
+                .kid("k2")
+                .content_type("x")
+                .member("m", 1)
+                .unwrap()
+        );
+        assert!(
+            custom.contains(r#"kid: Some("k2"), cty: Some("x"), extra: [("m", Number(1))]"#),
+            "{custom}"
+        );
+        for text in [plain, custom] {
+            assert!(!text.contains("0123456789abcdef"), "{text}");
         }
     }
 
