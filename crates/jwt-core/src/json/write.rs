@@ -352,11 +352,17 @@ pub(crate) struct Compound<'a> {
 }
 
 impl Compound<'_> {
+    /// Whether a comma goes before the next element (every one but the first); the compound is
+    /// no longer just-closed either way.
+    fn comma_due(&mut self) -> bool {
+        self.closed = false;
+        !std::mem::take(&mut self.first)
+    }
+
     fn comma(&mut self) {
-        if !std::mem::take(&mut self.first) {
+        if self.comma_due() {
             self.out.push(b',');
         }
-        self.closed = false;
     }
 
     fn writer(&mut self) -> Writer<'_> {
@@ -373,8 +379,7 @@ impl Compound<'_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Stop> {
-        let comma = !std::mem::take(&mut self.first);
-        self.closed = false;
+        let comma = self.comma_due();
         if !short_string(self.out, name.as_bytes(), comma, true) {
             if comma {
                 self.out.push(b',');
