@@ -278,7 +278,7 @@ fn print_table(title: &str, medians: &[Vec<Option<f64>>]) {
     println!();
     println!("{title}: jwt-core against the fastest other library of each group:");
     println!();
-    println!("| group | jwt-core | fastest peer | peer median | peer / jwt-core |");
+    println!("| group | jwt-core | fastest peer | peer | peer / jwt-core |");
     println!("|---|---:|---|---:|---:|");
     let ours = LIBRARIES.iter().position(|l| *l == JWT_CORE).unwrap();
     for (g, group) in GROUPS.iter().enumerate() {

@@ -60,7 +60,7 @@ pub struct Encoder<'k> {
     members: Option<Box<Members>>,
 }
 
-/// Header members of an [`Encoder`] that are not the default ones.
+/// The header members an [`Encoder`] writes besides `alg`.
 #[derive(Clone)]
 struct Members {
     typ: Option<Cow<'static, str>>,
@@ -69,6 +69,14 @@ struct Members {
     cty: Option<String>,
     extra: Vec<(String, serde_json::Value)>,
 }
+
+/// The members of the default header: `typ: "JWT"` (and the key's own `kid`).
+static DEFAULT_MEMBERS: Members = Members {
+    typ: Some(Cow::Borrowed("JWT")),
+    kid: None,
+    cty: None,
+    extra: Vec::new(),
+};
 
 impl<'k> Encoder<'k> {
     /// An encoder with the default header: `typ: "JWT"` and the key's `kid`, if any.
@@ -140,34 +148,28 @@ impl<'k> Encoder<'k> {
         Ok(self)
     }
 
+    /// The header members: this encoder's, or the default ones.
+    fn members(&self) -> &Members {
+        self.members.as_deref().unwrap_or(&DEFAULT_MEMBERS)
+    }
+
     fn members_mut(&mut self) -> &mut Members {
-        self.members.get_or_insert_with(|| {
-            Box::new(Members {
-                typ: Some(Cow::Borrowed("JWT")),
-                kid: None,
-                cty: None,
-                extra: Vec::new(),
-            })
-        })
+        self.members
+            .get_or_insert_with(|| Box::new(DEFAULT_MEMBERS.clone()))
     }
 
     /// The `kid` the header gets: the encoder's, else the key's.
     fn kid_member(&self) -> Option<&str> {
-        self.members
-            .as_ref()
-            .and_then(|members| members.kid.as_deref())
-            .or_else(|| self.key.kid())
+        self.members().kid.as_deref().or_else(|| self.key.kid())
     }
 
     fn rebuild(&mut self) {
         let alg = self.key.algorithm();
         let kid = self.kid_member();
-        let members = self.members.as_deref();
-        let default_members = members.is_none_or(|members| {
-            members.typ.as_deref() == Some("JWT")
-                && members.cty.is_none()
-                && members.extra.is_empty()
-        });
+        let members = self.members();
+        let default_members = members.typ.as_deref() == Some("JWT")
+            && members.cty.is_none()
+            && members.extra.is_empty();
         let keys_own = self
             .key
             .header_prefix()
@@ -180,11 +182,11 @@ impl<'k> Encoder<'k> {
             Cow::Owned(header_prefix(
                 alg,
                 &[
-                    ("typ", members.map_or(Some("JWT"), |m| m.typ.as_deref())),
+                    ("typ", members.typ.as_deref()),
                     ("kid", kid),
-                    ("cty", members.and_then(|m| m.cty.as_deref())),
+                    ("cty", members.cty.as_deref()),
                 ],
-                members.map_or(&[], |m| m.extra.as_slice()),
+                &members.extra,
             ))
         };
         self.prefix = prefix;
@@ -324,7 +326,6 @@ fn minify(json: &str) -> String {
     out
 }
 
-/// Appends `,"name":value` with serde_json's escaping.
 /// The encoded header `{"alg":..,<members>,<extra>}` followed by `.`; members that are `None`
 /// are left out.
 pub(crate) fn header_prefix(
@@ -351,6 +352,7 @@ pub(crate) fn header_prefix(
     prefix
 }
 
+/// Appends `,"name":value` with serde_json's escaping.
 fn push_member(json: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) {
     json.push(b',');
     // Serialising a string or a `Value` into a Vec cannot fail.
@@ -361,27 +363,13 @@ fn push_member(json: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)
 
 impl fmt::Debug for Encoder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let members = self.members();
         f.debug_struct("Encoder")
             .field("key", self.key)
-            .field(
-                "typ",
-                &self
-                    .members
-                    .as_deref()
-                    .map_or(Some("JWT"), |m| m.typ.as_deref()),
-            )
+            .field("typ", &members.typ)
             .field("kid", &self.kid_member())
-            .field(
-                "cty",
-                &self.members.as_deref().and_then(|m| m.cty.as_deref()),
-            )
-            .field(
-                "extra",
-                &self
-                    .members
-                    .as_deref()
-                    .map_or(&[][..], |m| m.extra.as_slice()),
-            )
+            .field("cty", &members.cty)
+            .field("extra", &members.extra)
             .finish_non_exhaustive()
     }
 }

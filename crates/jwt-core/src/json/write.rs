@@ -194,10 +194,15 @@ fn short_string(out: &mut Vec<u8>, text: &[u8], comma: bool, colon: bool) -> boo
 
 /// Appends `text` as a JSON string.
 fn string(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    if short_string(out, bytes, false, false) {
-        return;
+    if !short_string(out, text.as_bytes(), false, false) {
+        long_string(out, text);
     }
+}
+
+/// Appends `text` as a JSON string, of any length and with any escapes: the path of the strings
+/// [`short_string`] declines.
+fn long_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
     out.reserve(bytes.len().saturating_add(2));
     out.push(b'"');
     if is_plain(bytes) {
@@ -384,7 +389,7 @@ impl Compound<'_> {
             if comma {
                 self.out.push(b',');
             }
-            string(self.out, name);
+            long_string(self.out, name);
             self.out.push(b':');
         }
         value.serialize(self.writer())
@@ -1058,6 +1063,34 @@ mod tests {
             agree(&i);
             agree(&BTreeMap::from([(u, i)]));
             agree(&BTreeMap::from([(i, u)]));
+        }
+    }
+
+    /// `short_string` writes exactly the punctuated text when it takes a string, and leaves the
+    /// output as it was when it declines one (too long, or a byte to escape).
+    #[test]
+    fn short_string_writes_all_or_nothing() {
+        for (text, comma, colon, expected) in [
+            ("", false, false, Some(r#""""#)),
+            ("sub", true, true, Some(r#","sub":"#)),
+            ("sub", false, true, Some(r#""sub":"#)),
+            (
+                "0123456789abcdef",
+                true,
+                false,
+                Some(r#","0123456789abcdef""#),
+            ),
+            ("é", false, false, Some("\"é\"")),
+            ("0123456789abcdefg", true, true, None),
+            ("a\"b", false, false, None),
+            ("a\\b", true, true, None),
+            ("tab\t", false, false, None),
+        ] {
+            let mut out = b"{".to_vec();
+            let taken = short_string(&mut out, text.as_bytes(), comma, colon);
+            let expected_out = format!("{{{}", expected.unwrap_or(""));
+            assert_eq!(taken, expected.is_some(), "{text:?}");
+            assert_eq!(String::from_utf8(out).unwrap(), expected_out, "{text:?}");
         }
     }
 
