@@ -477,21 +477,7 @@ mod tests {
     /// The constant prefixes are exactly what the general path builds.
     #[test]
     fn default_prefixes_match_the_general_header() {
-        for alg in [
-            Algorithm::HS256,
-            Algorithm::HS384,
-            Algorithm::HS512,
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::PS256,
-            Algorithm::PS384,
-            Algorithm::PS512,
-            Algorithm::ES256,
-            Algorithm::ES384,
-            Algorithm::EdDSA,
-            Algorithm::Ed25519,
-        ] {
+        for alg in Algorithm::ALL {
             let json = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.name());
             let mut expected = base64url::encode_string(json.as_bytes());
             expected.push('.');
