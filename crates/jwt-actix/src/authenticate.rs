@@ -8,13 +8,21 @@
 //! in the request extensions. Later ones deserialize their own claims type from the cached
 //! value without touching the signature again. The cache entry remembers which configuration
 //! produced it, so a scope that registers a different `BearerConfig` verifies anew.
+//!
+//! The entry is made *before* the first await: actix polls a handler's extractors together, so
+//! while the first one waits on a [`KeyResolver`](crate::KeyResolver) the others find the
+//! authentication under way and wait for its outcome instead of starting their own (which would
+//! call the resolver once per extractor, and with a rate-limited resolver refuse a valid token).
+//! If the first is dropped mid-way, the next one waiting takes over.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::{HttpMessage, HttpRequest};
 use jwt_core::{ErrorKind, Verified};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use crate::config::BearerConfig;
 use crate::credentials::{self, TokenSource};
@@ -59,11 +67,11 @@ pub(crate) enum Outcome {
     Failed(AuthError),
 }
 
-/// The per-request cache entry.
+/// The per-request cache entry: the outcome, or the authentication that will produce it.
 #[derive(Clone)]
 struct Cached {
     config: usize,
-    outcome: Outcome,
+    outcome: Rc<OnceCell<Outcome>>,
 }
 
 /// Authenticates `req` under its registered configuration, at most once per request.
@@ -72,28 +80,41 @@ struct Cached {
 /// The missing-configuration error when no [`BearerConfig`] is registered.
 pub(crate) async fn authenticate(req: HttpRequest) -> Result<(BearerConfig, Outcome), AuthError> {
     let config = BearerConfig::of(&req)?.clone();
-    let cached = req
-        .extensions()
-        .get::<Cached>()
-        .filter(|cached| cached.config == config.id())
-        .map(|cached| cached.outcome.clone());
-    if let Some(outcome) = cached {
-        return Ok((config, outcome));
-    }
-    let outcome = match first_attempt(&req, &config) {
+    let slot = {
+        let mut extensions = req.extensions_mut();
+        match extensions
+            .get::<Cached>()
+            .filter(|cached| cached.config == config.id())
+        {
+            Some(cached) => Rc::clone(&cached.outcome),
+            None => {
+                let slot = Rc::new(OnceCell::new());
+                extensions.insert(Cached {
+                    config: config.id(),
+                    outcome: Rc::clone(&slot),
+                });
+                slot
+            }
+        }
+    };
+    let outcome = slot
+        .get_or_init(|| authenticate_once(&req, &config))
+        .await
+        .clone();
+    Ok((config, outcome))
+}
+
+/// The work behind [`authenticate`]: verify, and ask the resolver when a key is missing.
+async fn authenticate_once(req: &HttpRequest, config: &BearerConfig) -> Outcome {
+    match first_attempt(req, config) {
         Attempt::Done(outcome) => outcome,
         Attempt::Resolve {
             token,
             source,
             miss,
             error,
-        } => resolve_and_retry(&config, &token, source, miss, error).await,
-    };
-    req.extensions_mut().insert(Cached {
-        config: config.id(),
-        outcome: outcome.clone(),
-    });
-    Ok((config, outcome))
+        } => resolve_and_retry(config, &token, source, miss, error).await,
+    }
 }
 
 enum Attempt {

@@ -161,16 +161,35 @@ impl BearerConfig {
     }
 
     /// The configuration registered for `req` (as `BearerConfig` or `Data<BearerConfig>`).
+    ///
+    /// actix finds the innermost registration of each *type*, but cannot tell which of two
+    /// types was registered further in: a scope's `Data<BearerConfig>` under an app's plain
+    /// `BearerConfig` (or the reverse) would silently lose to the outer one. Two different
+    /// configurations seen through the two types are therefore refused as a server fault
+    /// (fail closed) rather than guessed between.
     pub(crate) fn of(req: &HttpRequest) -> Result<&BearerConfig, AuthError> {
-        req.app_data::<BearerConfig>()
-            .or_else(|| req.app_data::<Data<BearerConfig>>().map(Data::get_ref))
-            .ok_or_else(|| {
+        let plain = req.app_data::<BearerConfig>();
+        let data = req.app_data::<Data<BearerConfig>>().map(Data::get_ref);
+        match (plain, data) {
+            (Some(plain), Some(data)) if plain.id() != data.id() => {
+                tracing::error!(
+                    "jwt-actix: this request sees two different configurations, one registered \
+                     as BearerConfig and one as web::Data<BearerConfig>, and which one is \
+                     nearer the route cannot be told; the request is refused. Register every \
+                     BearerConfig of the app the same way (all with App::app_data(config) or \
+                     all as web::Data<BearerConfig>)"
+                );
+                Err(AuthError::conflicting_configuration())
+            }
+            (Some(config), _) | (None, Some(config)) => Ok(config),
+            (None, None) => {
                 tracing::error!(
                     "jwt-actix: a bearer extractor or middleware ran without configuration; \
                      register one with App::app_data(BearerConfig::new(verifier))"
                 );
-                AuthError::missing_configuration()
-            })
+                Err(AuthError::missing_configuration())
+            }
+        }
     }
 }
 

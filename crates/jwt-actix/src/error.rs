@@ -171,10 +171,21 @@ impl AuthError {
         )
     }
 
+    /// No `BearerConfig` is registered. The body stays generic (clients learn nothing of the
+    /// server's set-up); the log line written where it was found says what to register.
     pub(crate) fn missing_configuration() -> Self {
         Self::new(
             AuthErrorKind::Misconfigured,
-            "jwt-actix: no BearerConfig is registered: add App::app_data(BearerConfig::new(verifier)) (or web::Data<BearerConfig>) to the App or scope",
+            "the server's bearer authentication is not configured",
+        )
+    }
+
+    /// Two different `BearerConfig`s are registered under the two types (see
+    /// `BearerConfig::of`); generic body, the log says what to change.
+    pub(crate) fn conflicting_configuration() -> Self {
+        Self::new(
+            AuthErrorKind::Misconfigured,
+            "the server's bearer authentication is misconfigured",
         )
     }
 

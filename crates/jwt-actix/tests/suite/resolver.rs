@@ -19,13 +19,18 @@ struct FakeJwks {
     fail: bool,
     /// Claims an update without adding anything.
     lie: bool,
+    /// Fetches once at most; later calls answer `Unchanged` (a strict rate limit).
+    once: bool,
     seen: Mutex<Vec<(Option<String>, ErrorKind)>>,
 }
 
 impl KeyResolver for FakeJwks {
     fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a> {
         Box::pin(async move {
-            self.calls.fetch_add(1, Ordering::SeqCst);
+            let earlier = self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.once && earlier > 0 {
+                return Ok(Resolution::Unchanged);
+            }
             self.seen
                 .lock()
                 .unwrap()
@@ -137,4 +142,51 @@ async fn the_resolver_is_not_asked_about_bad_signatures_or_claims() {
     let reply = send(Some(config), bearer("/me", &expired)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(jwks.calls.load(Ordering::SeqCst), 0);
+}
+
+/// A handler with four extractors: the first one to run asks the resolver, the others wait for
+/// its outcome (actix polls them together), so the resolver runs once and the signature is
+/// checked twice (the first attempt and the retry), not once per extractor.
+#[actix_web::test]
+async fn extractors_of_one_request_share_one_resolution() {
+    let old = key("2026-10");
+    let new = key("2026-11");
+    let jwks = Arc::new(FakeJwks::default());
+    *jwks.published.lock().unwrap() = vec![old.verifying_key(), new.verifying_key()];
+    let counter = Arc::new(Counter::default());
+    let config = BearerConfig::new(verifier(&old).with_instrument(counter.clone()))
+        .key_resolver(jwks.clone());
+    let app = test::init_service(App::new().app_data(config).configure(routes)).await;
+    let token = token(&new, &claims("alice", "read admin"));
+    let reply = read(test::call_service(&app, bearer("/all", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.json()["same"], true);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+}
+
+/// With a resolver that fetches at most once, a valid token signed with a rotated key passes a
+/// handler with several extractors (before, the second extractor got `Unchanged`, its 401
+/// ended the request and dropped the first one mid-fetch, so the key was never stored).
+#[actix_web::test]
+async fn a_rate_limited_resolver_serves_every_extractor_of_the_request() {
+    let old = key("2026-10");
+    let new = key("2026-11");
+    let jwks = Arc::new(FakeJwks {
+        once: true,
+        ..FakeJwks::default()
+    });
+    *jwks.published.lock().unwrap() = vec![old.verifying_key(), new.verifying_key()];
+    let config = setup(&old, jwks.clone());
+    let store = config.verifier().key_store().clone();
+    let app = test::init_service(App::new().app_data(config).configure(routes)).await;
+    let token = token(&new, &claims("alice", "read admin"));
+    let reply = read(test::call_service(&app, bearer("/all", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(store.snapshot().len(), 2);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
+    // Later requests use the stored key without the resolver.
+    let reply = read(test::call_service(&app, bearer("/all", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
 }
