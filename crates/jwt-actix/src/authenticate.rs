@@ -19,7 +19,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::{HttpMessage, HttpRequest};
-use jwt_core::{ErrorKind, Verified};
+use jwt_core::{ErrorKind, KeySet, Verified};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -112,8 +112,9 @@ async fn authenticate_once(req: &HttpRequest, config: &BearerConfig) -> Outcome 
             token,
             source,
             miss,
+            keys,
             error,
-        } => resolve_and_retry(config, &token, source, miss, error).await,
+        } => resolve_and_retry(config, &token, source, miss, &keys, error).await,
     }
 }
 
@@ -124,6 +125,8 @@ enum Attempt {
         token: String,
         source: TokenSource,
         miss: KeyMiss,
+        /// The key set the failed attempt used.
+        keys: Arc<KeySet>,
         error: jwt_core::Error,
     },
 }
@@ -141,13 +144,19 @@ fn first_attempt(req: &HttpRequest, config: &BearerConfig) -> Attempt {
         }
     };
     let token = credential.token();
+    // The keys this attempt verifies with (taken before it, so a rotation after it shows).
+    let keys = inner.resolver.as_ref().map(|resolver| {
+        resolver.before_verification();
+        inner.verifier.key_set()
+    });
     match inner.verifier.verify::<Value>(token) {
         Ok(verified) => Attempt::Done(accept(config, verified, credential.source())),
-        Err(error) => match key_miss(config, token, &error) {
-            Some(miss) => Attempt::Resolve {
+        Err(error) => match keys.zip(key_miss(config, token, &error)) {
+            Some((keys, miss)) => Attempt::Resolve {
                 token: token.to_owned(),
                 source: credential.source(),
                 miss,
+                keys,
                 error,
             },
             None => {
@@ -162,28 +171,30 @@ fn first_attempt(req: &HttpRequest, config: &BearerConfig) -> Attempt {
     }
 }
 
+/// Asks the resolver for the missing key, then verifies once more if the keys changed: because
+/// the resolver updated them, or because something else did meanwhile (another request's fetch
+/// during a rotation, after which this one's resolver may answer "cooling down").
 async fn resolve_and_retry(
     config: &BearerConfig,
     token: &str,
     source: TokenSource,
     miss: KeyMiss,
+    keys: &Arc<KeySet>,
     error: jwt_core::Error,
 ) -> Outcome {
     let Some(resolver) = &config.inner().resolver else {
         return Outcome::Failed(reject(config, &error));
     };
-    match resolver.resolve(&miss).await {
-        Ok(Resolution::Updated) => match config.inner().verifier.verify::<Value>(token) {
-            Ok(verified) => accept(config, verified, source),
-            Err(error) => {
-                tracing::debug!(
-                    "error.type" = error.kind().code(),
-                    "bearer token rejected after the key resolver updated the keys"
-                );
-                Outcome::Failed(reject(config, &error))
-            }
-        },
+    let resolution = resolver.resolve(&miss).await;
+    let changed_meanwhile = !Arc::ptr_eq(keys, &config.verifier().key_set());
+    match resolution {
+        Ok(Resolution::Updated) => verify_again(config, token, source),
+        Ok(Resolution::Unchanged) if changed_meanwhile => verify_again(config, token, source),
         Ok(Resolution::Unchanged) => Outcome::Failed(reject(config, &error)),
+        Err(failure) if changed_meanwhile => {
+            tracing::warn!(error = %failure, "the key resolver failed, but the keys changed meanwhile");
+            verify_again(config, token, source)
+        }
         Err(failure) => {
             tracing::warn!(error = %failure, "the key resolver failed");
             Outcome::Failed(
@@ -195,6 +206,20 @@ async fn resolve_and_retry(
                     .with_token_error(error.kind()),
                 ),
             )
+        }
+    }
+}
+
+/// The one retry after the keys changed.
+fn verify_again(config: &BearerConfig, token: &str, source: TokenSource) -> Outcome {
+    match config.inner().verifier.verify::<Value>(token) {
+        Ok(verified) => accept(config, verified, source),
+        Err(error) => {
+            tracing::debug!(
+                "error.type" = error.kind().code(),
+                "bearer token rejected after the keys changed"
+            );
+            Outcome::Failed(reject(config, &error))
         }
     }
 }

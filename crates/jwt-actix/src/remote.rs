@@ -54,10 +54,16 @@
 //!   requests that find one in flight wait for it and then have their token verified again. A
 //!   miss during the cooldown is refused (401) without a fetch. When the fetch fails the request
 //!   gets 503, since its token may be valid.
-//! - **Scheduled refresh**: [`RemoteJwks::spawn_refresher`] runs a task that refetches when
-//!   the cache expires (after `max-age`) and retries failed fetches every
-//!   [`JwksPolicy::cooldown`] (at least 1 s). Verifications keep using the current keys
-//!   meanwhile; only the very first load (empty cache) makes requests wait.
+//! - **Lifetime on every use**: before each request's token is verified
+//!   ([`KeyResolver::before_verification`]) the cache is asked whether a fetch is due
+//!   ([`JwksCache::due`]): a set past `max-age` starts a refetch in the background (the request
+//!   goes on with the current keys), and a set kept past [`JwksPolicy::stale_if_error`] because
+//!   the provider is down is dropped, so the request fails closed (503) instead of a withdrawn
+//!   key verifying forever. This needs no background task.
+//! - **Scheduled refresh**: [`RemoteJwks::spawn_refresher`] also runs a task that refetches
+//!   when the cache expires and retries failed fetches every [`JwksPolicy::cooldown`] (at
+//!   least 1 s), so that keys stay fresh on a quiet service too. Verifications keep using the
+//!   current keys meanwhile; only the very first load (empty cache) makes requests wait.
 //!
 //! # Logs (`tracing`, target `jwt_actix::remote`)
 //!
@@ -441,7 +447,15 @@ impl RemoteJwks {
             FetchDecision::InFlight => self.wait(&mut rx).await,
             // A fetch failed less than a cooldown ago (jwt-core backs off).
             FetchDecision::CoolingDown => Refresh::CoolingDown,
-            _ => Refresh::Fresh,
+            _ => {
+                // Nothing due: the next scheduled refresh is when the keys expire (a failed
+                // forced refetch may have left an earlier retry time behind).
+                if let Some(fresh_for) = self.inner.cache.fresh_for() {
+                    *lock(&self.inner.next_refresh) =
+                        Instant::now().checked_add(Duration::from_secs(fresh_for));
+                }
+                Refresh::Fresh
+            }
         }
     }
 
@@ -781,6 +795,14 @@ impl Drop for RefresherFlag {
 }
 
 impl KeyResolver for RemoteJwks {
+    /// Enforces `max-age` and the stale bound on the request path (see the module docs): one
+    /// clock read and one uncontended lock while the keys are fresh.
+    fn before_verification(&self) {
+        if let FetchDecision::Fetch(permit) = self.inner.cache.due() {
+            self.start(permit, "scheduled");
+        }
+    }
+
     fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a> {
         Box::pin(async move {
             match self.on_unknown_key(miss.kid()).await {

@@ -56,11 +56,22 @@ pub trait KeyResolver: Send + Sync + 'static {
     /// Called when a token's key is missing from `miss.key_store()`. Replace the store's keys
     /// and answer [`Resolution::Updated`] to have the token verified again, once.
     fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a>;
+
+    /// Called on the request path before each request's token is verified (once per request,
+    /// however many extractors it has). It must be cheap and must not block or await: a
+    /// resolver that caches keys uses it to enforce its own limits on every use, for instance
+    /// to drop keys kept past their lifetime and to start (not wait for) a refresh that is due.
+    /// [`RemoteJwks`](crate::RemoteJwks) does both. The default does nothing.
+    fn before_verification(&self) {}
 }
 
 impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
     fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a> {
         (**self).resolve(miss)
+    }
+
+    fn before_verification(&self) {
+        (**self).before_verification();
     }
 }
 

@@ -11,7 +11,8 @@
 //! - one fetch at a time, however many requests want one (a [`FetchPermit`] is the right to fetch);
 //! - when fetching fails, the last good set keeps serving for a bounded time (stale-if-error);
 //! - bodies and key counts are bounded; unusable keys are skipped with a reason; `oct` (secret)
-//!   keys are never taken from a remote set, since a published secret lets anyone forge tokens.
+//!   keys and private keys (`d`) are never taken from a remote set, since a published secret or
+//!   private key lets anyone forge tokens.
 //!
 //! The adapter that does the HTTP (e.g. for actix) asks [`JwksCache::due`] or
 //! [`JwksCache::on_unknown_key`] whether to fetch, performs the request with its own timeouts,
@@ -166,7 +167,7 @@ pub enum FetchCompletion {
     Updated {
         /// Number of keys now in use.
         keys: usize,
-        /// Whether the keys (by `kid` and algorithm) differ from the previous set.
+        /// Whether the keys (by `kid`, algorithm and key material) differ from the previous set.
         changed: bool,
         /// When the set expires (Unix seconds).
         expires_at: u64,
@@ -259,13 +260,17 @@ impl JwksCache {
     /// Whether a scheduled fetch is due: nothing cached yet, or the set has expired.
     ///
     /// After a failed fetch it answers [`FetchDecision::CoolingDown`] for one cooldown, so a
-    /// provider that is down is not asked again on every call.
+    /// provider that is down is not asked again on every call. Like [`expire_stale`]
+    /// (Self::expire_stale), it first drops a set kept past [`JwksPolicy::stale_if_error`]:
+    /// an adapter that asks it before each use (cheap: one clock read and one uncontended
+    /// lock) enforces `max-age` and the stale bound without any background task.
     pub fn due(&self) -> FetchDecision {
         let now = self.clock.now_unix();
         let mut state = lock(&self.state);
         if state.expires_at.is_some_and(|expires| now < expires) {
             return FetchDecision::Fresh;
         }
+        self.drop_if_too_stale(&mut state, now);
         if state.in_flight {
             return FetchDecision::InFlight;
         }
@@ -365,7 +370,19 @@ impl JwksCache {
     /// cannot fetch at all (so a dead provider cannot keep old keys alive forever).
     pub fn expire_stale(&self) {
         let now = self.clock.now_unix();
-        let mut state = lock(&self.state);
+        self.drop_if_too_stale(&mut lock(&self.state), now);
+    }
+
+    /// Seconds the current set stays fresh (0 once it has expired), or `None` before a set was
+    /// ever loaded: when a scheduled refresh is next due.
+    pub fn fresh_for(&self) -> Option<u64> {
+        let now = self.clock.now_unix();
+        lock(&self.state)
+            .expires_at
+            .map(|expires| expires.saturating_sub(now))
+    }
+
+    fn drop_if_too_stale(&self, state: &mut State, now: u64) {
         let too_old = state
             .expires_at
             .is_some_and(|expires| now >= expires.saturating_add(self.policy.stale_if_error));
@@ -384,17 +401,24 @@ impl JwksCache {
             .map_err(|_| FetchFailure::NotAJwkSet)?;
         let mut skipped = Vec::new();
         let public = set.entries().filter_map(|(index, jwk)| {
-            if jwk.family() == Family::Hmac {
-                skipped.push(SkippedKey::new(
-                    index,
-                    jwk.kid().map(str::to_owned),
-                    crate::Error::UnsupportedKey(
-                        "a remote JWK Set never supplies secret (oct) keys".into(),
-                    ),
-                ));
-                None
+            let refused = if jwk.family() == Family::Hmac {
+                Some("a remote JWK Set never supplies secret (oct) keys")
+            } else if jwk.is_private() {
+                // A published private key lets anyone sign: the provider has leaked it.
+                Some("a remote JWK Set must not contain private key material (d)")
             } else {
-                Some((index, jwk.clone()))
+                None
+            };
+            match refused {
+                Some(reason) => {
+                    skipped.push(SkippedKey::new(
+                        index,
+                        jwk.kid().map(str::to_owned),
+                        crate::Error::UnsupportedKey(reason.into()),
+                    ));
+                    None
+                }
+                None => Some((index, jwk.clone())),
             }
         });
         let public = JwkSet::from_positioned(public.collect(), set.skipped().to_vec());
@@ -420,24 +444,38 @@ impl JwksCache {
                 return policy.min_max_age;
             }
             if let Some(value) = lower.strip_prefix("max-age=") {
-                max_age = value.trim_matches('"').parse::<u64>().ok();
+                let digits = value.trim_matches('"');
+                max_age = match digits.parse::<u64>() {
+                    Ok(age) => Some(age),
+                    // RFC 9111 §1.2.2: a delta-seconds too large to hold means "very large".
+                    Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                        Some(u64::MAX)
+                    }
+                    Err(_) => None,
+                };
             }
         }
+        // Never `clamp`: it panics on a policy whose bounds are the wrong way round.
         max_age.map_or(policy.default_max_age, |age| {
-            age.clamp(policy.min_max_age, policy.max_max_age)
+            age.max(policy.min_max_age).min(policy.max_max_age)
         })
     }
 }
 
-/// Whether two sets hold the same keys by `kid` and algorithm (order ignored).
+/// Whether two sets hold the same keys: `kid`, algorithm and key material (by RFC 7638
+/// thumbprint), order ignored. A key replaced under an unchanged `kid` is a change, and one
+/// worth reporting.
 fn same_keys(a: &KeySet, b: &KeySet) -> bool {
     let ids = |set: &KeySet| {
-        let mut ids: Vec<(Option<String>, Algorithm)> = set
+        let mut ids: Vec<(Option<String>, &'static str, Option<String>)> = set
             .keys()
             .iter()
-            .map(|key| (key.kid().map(str::to_owned), key.algorithm()))
+            .map(|key| {
+                let print = key.to_jwk().ok().map(|jwk| jwk.thumbprint());
+                (key.kid().map(str::to_owned), key.algorithm().name(), print)
+            })
             .collect();
-        ids.sort_by(|x, y| (&x.0, x.1.name()).cmp(&(&y.0, y.1.name())));
+        ids.sort();
         ids
     };
     ids(a) == ids(b)
@@ -529,6 +567,122 @@ mod tests {
         assert_eq!(cache.max_age(Some("no-store")), 60);
         assert_eq!(cache.max_age(Some("Max-Age=\"300\", public")), 300);
         assert_eq!(cache.max_age(Some("max-age=abc")), 600);
+        // Too large to hold is "very large" (RFC 9111 §1.2.2), not "absent".
+        assert_eq!(
+            cache.max_age(Some("max-age=99999999999999999999999")),
+            86_400
+        );
+        assert_eq!(cache.max_age(Some("max-age=")), 600);
+    }
+
+    #[test]
+    fn a_policy_with_its_bounds_the_wrong_way_round_does_not_panic() {
+        let policy = JwksPolicy {
+            min_max_age: 3_600,
+            max_max_age: 60,
+            ..JwksPolicy::default()
+        };
+        let cache = JwksCache::with_clock(policy, crate::FixedClock(1_000));
+        for header in [
+            None,
+            Some("max-age=300"),
+            Some("no-store"),
+            Some("max-age=1"),
+        ] {
+            let _ = cache.max_age(header);
+        }
+        let done = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=300"));
+        assert!(matches!(done, FetchCompletion::Updated { keys: 1, .. }));
+    }
+
+    #[test]
+    fn reject_f2_private_keys_in_a_remote_set() {
+        // RFC 8037 A.1: the same Ed25519 key, once public and once with its private part.
+        const PRIVATE: &str = r#"{"kty":"OKP","crv":"Ed25519","kid":"leaked","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let (cache, _) = cache();
+        let done = fetch(&cache, cache.due(), Ok(&set(&[PRIVATE, EC])), None);
+        let FetchCompletion::Updated { keys, skipped, .. } = done else {
+            panic!("{done:?}")
+        };
+        assert_eq!(keys, 1);
+        assert_eq!(kids(&cache), ["ec"]);
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].kid(), Some("leaked"));
+        assert!(
+            skipped[0]
+                .error()
+                .to_string()
+                .contains("private key material")
+        );
+        // A set of nothing but private keys is unusable.
+        let (only_private, _) = self::cache();
+        let done = fetch(
+            &only_private,
+            only_private.due(),
+            Ok(&set(&[PRIVATE])),
+            None,
+        );
+        assert!(matches!(
+            done,
+            FetchCompletion::Failed {
+                failure: FetchFailure::NoUsableKeys,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_key_replaced_under_the_same_kid_is_a_change() {
+        const SAME_KID_OTHER_KEY: &str = r#"{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"PUAXw-hDiVqStwqnTRt-vJyYLM8uxJaMwM1V8Sr0Zgw"}"#;
+        let (cache, clock) = cache();
+        let _ = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=60"));
+        clock.set(1_060);
+        let again = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=60"));
+        assert!(matches!(
+            again,
+            FetchCompletion::Updated { changed: false, .. }
+        ));
+        clock.set(1_120);
+        let swapped = fetch(&cache, cache.due(), Ok(&set(&[SAME_KID_OTHER_KEY])), None);
+        assert!(matches!(
+            swapped,
+            FetchCompletion::Updated { changed: true, .. }
+        ));
+        assert_eq!(kids(&cache), ["ed"]);
+    }
+
+    #[test]
+    fn due_enforces_the_stale_bound_and_fresh_for_counts_down() {
+        let (cache, clock) = cache();
+        assert_eq!(cache.fresh_for(), None);
+        let _ = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=60"));
+        assert_eq!(cache.fresh_for(), Some(60));
+        clock.set(1_045);
+        assert_eq!(cache.fresh_for(), Some(15));
+        // Expired: a fetch is due, the keys still serve (stale-if-error) while it runs.
+        clock.set(1_060);
+        assert_eq!(cache.fresh_for(), Some(0));
+        let failed = fetch(&cache, cache.due(), Err(FetchFailure::Timeout), None);
+        assert!(matches!(
+            failed,
+            FetchCompletion::Failed {
+                stale_until: Some(4_660),
+                ..
+            }
+        ));
+        assert_eq!(kids(&cache), ["ed"]);
+        // Past the bound, asking whether a fetch is due drops them (no refresher needed).
+        clock.set(4_659);
+        let decision = cache.due();
+        assert_eq!(kids(&cache), ["ed"]);
+        drop(decision);
+        clock.set(4_660);
+        let decision = cache.due();
+        assert!(matches!(decision, FetchDecision::Fetch(_)), "{decision:?}");
+        assert!(
+            kids(&cache).is_empty(),
+            "stale beyond the bound: fail closed"
+        );
     }
 
     #[test]

@@ -564,3 +564,125 @@ async fn discovery_checks_the_issuer() {
     assert_eq!(stats.last_failure, Some(FetchFailure::Discovery));
     server.stop().await;
 }
+
+/// Waits (up to 5 s) until `done` holds for the remote's counters.
+async fn until(remote: &RemoteJwks, done: impl Fn(&JwksStats) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done(&remote.stats()) {
+        assert!(Instant::now() < deadline, "{:?}", remote.stats());
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Without `spawn_refresher`: an expired set is refetched in the background when a request
+/// uses it (the request goes on with the current keys), and a set kept past `stale_if_error`
+/// because the provider is down is dropped on the next request, which fails closed (503):
+/// a key the provider withdrew does not verify forever.
+#[actix_web::test]
+async fn max_age_and_the_stale_bound_hold_on_the_request_path_without_a_refresher() {
+    let server = KeyServer::start().await;
+    let (old, new) = (key("old"), key("new"));
+    server.publish(&[&old]);
+    server.set(|a| a.cache_control = Some("max-age=60".into()));
+    let clock = Manual::default();
+    clock.0.store(1_000, Ordering::SeqCst);
+    let remote = RemoteJwks::from_url(server.url())
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    assert_eq!(remote.refresh_if_due().await, Refresh::Updated { keys: 1 });
+    let app = test::init_service(
+        App::new()
+            .app_data(bearer_config(&remote))
+            .configure(routes),
+    )
+    .await;
+    let old_token = token(&old, &claims("a", "read"));
+    let new_token = token(&new, &claims("b", "read"));
+
+    // Fresh: no fetch.
+    assert_eq!(call!(app, &old_token).await, StatusCode::OK);
+    assert_eq!(server.hits(), 1);
+
+    // Expired: this request still passes with the current keys and starts a refetch, which
+    // brings the rotated set in.
+    server.publish(&[&new]);
+    server.set(|a| a.cache_control = Some("max-age=60".into()));
+    clock.0.store(1_060, Ordering::SeqCst);
+    assert_eq!(call!(app, &old_token).await, StatusCode::OK);
+    until(&remote, |stats| stats.updates == 2).await;
+    assert_eq!(server.hits(), 2);
+    assert_eq!(call!(app, &new_token).await, StatusCode::OK);
+    assert_eq!(
+        call!(app, &old_token).await,
+        StatusCode::UNAUTHORIZED,
+        "withdrawn with the refetch"
+    );
+
+    // The provider goes down: the last good set serves until the stale bound, then is dropped.
+    server.set(|a| a.status = 500);
+    clock.0.store(1_120, Ordering::SeqCst);
+    assert_eq!(
+        call!(app, &new_token).await,
+        StatusCode::OK,
+        "stale-if-error"
+    );
+    until(&remote, |stats| stats.failures == 1).await;
+    clock.0.store(1_120 + 3_599, Ordering::SeqCst);
+    assert_eq!(call!(app, &new_token).await, StatusCode::OK);
+    clock.0.store(1_120 + 3_600, Ordering::SeqCst);
+    assert_eq!(
+        call!(app, &new_token).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "past the stale bound: fail closed"
+    );
+    assert!(remote.key_store().snapshot().is_empty());
+    server.stop().await;
+}
+
+/// A clock that counts its reads.
+#[derive(Clone, Default)]
+struct Counting {
+    now: Arc<AtomicU64>,
+    reads: Arc<AtomicU64>,
+}
+
+impl Clock for Counting {
+    fn now_unix(&self) -> u64 {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.now.load(Ordering::SeqCst)
+    }
+}
+
+/// After a forced refetch failed while the keys were fresh, the refresher sleeps until they
+/// expire instead of waking every 100 ms (it used to, for up to `max-age`).
+#[actix_web::test]
+async fn the_refresher_sleeps_while_the_keys_are_fresh_after_a_failed_refetch() {
+    let server = KeyServer::start().await;
+    server.publish(&[&key("k")]);
+    server.set(|a| a.cache_control = Some("max-age=600".into()));
+    let clock = Counting::default();
+    clock.now.store(1_000, Ordering::SeqCst);
+    let remote = RemoteJwks::from_url(server.url())
+        .clock(clock.clone())
+        .policy(JwksPolicy {
+            cooldown: 1,
+            ..JwksPolicy::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(remote.refresh_if_due().await, Refresh::Updated { keys: 1 });
+    server.set(|a| a.status = 500);
+    assert!(matches!(
+        remote.on_unknown_key(Some("x")).await,
+        Refresh::Failed(_)
+    ));
+    assert!(remote.spawn_refresher());
+    let before = clock.reads.load(Ordering::SeqCst);
+    actix_web::rt::time::sleep(Duration::from_millis(2_000)).await;
+    let reads = clock.reads.load(Ordering::SeqCst) - before;
+    // A few reads around the retry after one cooldown, then sleep: not ~20 wake-ups.
+    assert!(reads <= 8, "{reads} clock reads in 2 s");
+    assert_eq!(server.hits(), 2, "no fetch while fresh");
+    server.stop().await;
+}

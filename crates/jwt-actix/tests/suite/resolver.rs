@@ -190,3 +190,90 @@ async fn a_rate_limited_resolver_serves_every_extractor_of_the_request() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(jwks.calls.load(Ordering::SeqCst), 1);
 }
+
+/// Installs the published keys, as another request's fetch would during a rotation, but
+/// answers as a rate-limited resolver does for this request: `Unchanged`, or a failure.
+struct InstalledElsewhere {
+    published: Vec<VerifyingKey>,
+    fail: bool,
+}
+
+impl KeyResolver for InstalledElsewhere {
+    fn resolve<'a>(&'a self, miss: &'a KeyMiss) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            miss.key_store()
+                .replace(KeySet::new(self.published.clone()).unwrap());
+            if self.fail {
+                Err(ResolveError::new("cooling down after a failure"))
+            } else {
+                Ok(Resolution::Unchanged)
+            }
+        })
+    }
+}
+
+/// A request whose key arrived while it waited (another request's fetch installed it) is
+/// verified again, whatever its own resolver answered: it used to get a 401 (or a 503).
+#[actix_web::test]
+async fn keys_that_changed_meanwhile_get_the_token_verified_again() {
+    let old = key("2026-10");
+    let new = key("2026-11");
+    let token = token(&new, &claims("alice", "read"));
+    for fail in [false, true] {
+        let resolver = InstalledElsewhere {
+            published: vec![old.verifying_key(), new.verifying_key()],
+            fail,
+        };
+        let reply = send(
+            Some(config(&old).key_resolver(resolver)),
+            bearer("/me", &token),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "fail: {fail} {reply:?}");
+    }
+    // Keys that changed but still lack the token's key: refused as before.
+    let stranger = self::token(&key("x"), &claims("mallory", "read"));
+    let resolver = InstalledElsewhere {
+        published: vec![old.verifying_key(), new.verifying_key()],
+        fail: false,
+    };
+    let reply = send(
+        Some(config(&old).key_resolver(resolver)),
+        bearer("/me", &stranger),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `before_verification` runs once per request with a token, before it is verified (also
+/// when the token's key is known), and not for requests without credentials.
+#[actix_web::test]
+async fn the_resolver_hears_of_each_request_before_its_verification() {
+    #[derive(Default)]
+    struct Watch {
+        before: AtomicUsize,
+    }
+    impl KeyResolver for Watch {
+        fn resolve<'a>(&'a self, _: &'a KeyMiss) -> ResolveFuture<'a> {
+            Box::pin(async { Ok(Resolution::Unchanged) })
+        }
+        fn before_verification(&self) {
+            self.before.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let signer = key("k1");
+    let watch = Arc::new(Watch::default());
+    let config = config(&signer).key_resolver(watch.clone());
+    let app = test::init_service(App::new().app_data(config).configure(routes)).await;
+    let token = token(&signer, &claims("alice", "read admin"));
+    let reply = read(test::call_service(&app, bearer("/all", &token).to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        watch.before.load(Ordering::SeqCst),
+        1,
+        "four extractors, one request"
+    );
+    let reply = read(test::call_service(&app, get("/optional").to_request()).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(watch.before.load(Ordering::SeqCst), 1, "no credentials");
+}
