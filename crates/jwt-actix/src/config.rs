@@ -108,7 +108,10 @@ impl BearerConfig {
     ///
     /// Off by default, as the RFC advises: URLs are logged by servers and proxies, kept in
     /// browser history and leaked in `Referer`. Enable it only for clients that cannot set
-    /// headers (some WebSocket and `EventSource` clients).
+    /// headers (some WebSocket and `EventSource` clients). Responses to such requests should
+    /// carry `Cache-Control: private` (RFC 6750 §2.3): [`BearerAuth`](crate::BearerAuth) adds
+    /// it to successful responses that have no `Cache-Control`; a route protected by
+    /// extractors alone must set it itself.
     #[must_use]
     pub fn allow_query_parameter(self) -> Self {
         self.edit(|inner| inner.sources.query = true)

@@ -234,11 +234,14 @@ fn from_cookies<'r>(head: &'r RequestHead, name: &str) -> Result<Option<&'r str>
 }
 
 /// The `access_token` parameter of a query string (`application/x-www-form-urlencoded`).
+///
+/// Other parameters are not ours to judge: a name that does not decode is skipped (it cannot be
+/// `access_token`), so an unrelated badly encoded parameter never turns a request into a 400.
 pub(crate) fn from_query(query: &str) -> Result<Option<String>, Malformed> {
     let mut found = None;
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if form_decode(name)?.as_slice() != QUERY_PARAMETER.as_bytes() {
+        if !form_decode(name).is_ok_and(|name| name == QUERY_PARAMETER.as_bytes()) {
             continue;
         }
         if found.is_some() {
@@ -418,6 +421,14 @@ mod tests {
         assert!(from_query("access_token=a&access_token=b").is_err());
         assert!(from_query("access_token=a%2").is_err());
         assert!(from_query("access_token=a%zz").is_err());
+        // Unrelated parameters with a broken encoding are not ours to refuse.
+        assert_eq!(from_query("100%=off&x=%zz").unwrap(), None);
+        assert_eq!(
+            from_query("%=1&access_token=abc&%E0%A4%A=2")
+                .unwrap()
+                .as_deref(),
+            Some("abc")
+        );
         assert!(from_query("access_token=").is_err());
     }
 

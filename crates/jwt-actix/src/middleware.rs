@@ -6,6 +6,10 @@
 //! leaves its verdict in the request, so a handler behind it that takes a
 //! [`Bearer`](crate::Bearer) gets the claims without a second verification.
 //!
+//! A successful response to a request whose token came from the `access_token` query parameter
+//! gets `Cache-Control: private` unless the handler set a `Cache-Control` of its own (RFC 6750
+//! §2.3: a shared cache keyed on the URL must not keep it).
+//!
 //! CORS preflight requests (`OPTIONS` without credentials) would be refused like any other
 //! request without a token: put the CORS middleware *outside* this one (in actix, the last
 //! `wrap` runs first) so it answers preflights before authentication.
@@ -17,9 +21,11 @@ use std::sync::Arc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{Error, ResponseError};
 
 use crate::authenticate::{Outcome, authenticate};
+use crate::credentials::TokenSource;
 use crate::error::AuthError;
 
 /// Refuses requests without a valid bearer token (and, optionally, without some scopes) before
@@ -120,25 +126,34 @@ where
         let settings = self.settings.clone();
         Box::pin(async move {
             // The clone of the request is dropped before the inner service runs.
+            let mut from_query = false;
             let verdict = match authenticate(req.request().clone()).await {
                 Err(missing_configuration) => Err(missing_configuration),
                 Ok((config, outcome)) => match outcome {
                     Outcome::Failed(error) => Err(error),
                     Outcome::Anonymous if settings.optional => Ok(()),
                     Outcome::Anonymous => Err(config.error(AuthError::missing_credentials())),
-                    Outcome::Authenticated(identity) => match &settings.required {
-                        Some(required) if !identity.scopes.contains_all(required) => {
-                            Err(config.error(AuthError::insufficient_scope(Arc::clone(required))))
+                    Outcome::Authenticated(identity) => {
+                        from_query = identity.source == TokenSource::Query;
+                        match &settings.required {
+                            Some(required) if !identity.scopes.contains_all(required) => {
+                                Err(config
+                                    .error(AuthError::insufficient_scope(Arc::clone(required))))
+                            }
+                            _ => Ok(()),
                         }
-                        _ => Ok(()),
-                    },
+                    }
                 },
             };
             match verdict {
-                Ok(()) => service
-                    .call(req)
-                    .await
-                    .map(ServiceResponse::map_into_left_body),
+                Ok(()) => {
+                    let mut response = service.call(req).await?;
+                    let headers = response.headers_mut();
+                    if from_query && !headers.contains_key(CACHE_CONTROL) {
+                        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
+                    }
+                    Ok(response.map_into_left_body())
+                }
                 Err(error) => Ok(req
                     .into_response(error.error_response())
                     .map_into_right_body()),

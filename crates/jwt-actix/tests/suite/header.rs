@@ -232,3 +232,99 @@ async fn a_forged_alg_none_token_is_refused() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.json()["error"], "invalid_token");
 }
+
+/// The same answers through actix's real HTTP/1 parser over TCP (not `TestRequest`): header
+/// edge cases that only a socket can send, each answered without a panic.
+#[actix_web::test]
+async fn header_edge_cases_over_a_real_socket() {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    use actix_web::{App, HttpServer, web};
+
+    let key = key("k1");
+    let token = token(&key, &claims("alice", "read"));
+    let config = config(&key);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || App::new().app_data(config.clone()).configure(routes))
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(0)
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let exchange = |headers: Vec<u8>| {
+        web::block(move || {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut request =
+                format!("GET /me HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n").into_bytes();
+            request.extend_from_slice(&headers);
+            request.extend_from_slice(b"\r\n");
+            stream.write_all(&request).unwrap();
+            let mut response = Vec::new();
+            let _ = stream.read_to_end(&mut response);
+            String::from_utf8_lossy(&response).into_owned()
+        })
+    };
+    let status = |response: &str| response.lines().next().unwrap_or_default().to_owned();
+    let cases: Vec<(&str, Vec<u8>, &str, Option<&str>)> = vec![
+        (
+            "scheme in lower case, several spaces",
+            format!("Authorization: bearer   {token}\r\n").into_bytes(),
+            "HTTP/1.1 200 OK",
+            None,
+        ),
+        (
+            "two Authorization headers",
+            format!("Authorization: Bearer {token}\r\nAuthorization: Bearer {token}\r\n")
+                .into_bytes(),
+            "HTTP/1.1 400 Bad Request",
+            Some(r#"error="invalid_request""#),
+        ),
+        (
+            "obs-text in the token",
+            b"Authorization: Bearer \xff\xfe\x80\r\n".to_vec(),
+            "HTTP/1.1 400 Bad Request",
+            Some(r#"error="invalid_request""#),
+        ),
+        (
+            "obs-text in the scheme",
+            b"Authorization: \xffBearer abc\r\n".to_vec(),
+            "HTTP/1.1 401 Unauthorized",
+            Some(r#"www-authenticate: Bearer realm="api""#),
+        ),
+        (
+            "empty header",
+            b"Authorization:\r\n".to_vec(),
+            "HTTP/1.1 401 Unauthorized",
+            Some(r#"www-authenticate: Bearer realm="api""#),
+        ),
+        (
+            "a 30 KB token",
+            format!("Authorization: Bearer {}\r\n", "a".repeat(30_000)).into_bytes(),
+            "HTTP/1.1 401 Unauthorized",
+            Some("the token is too large"),
+        ),
+    ];
+    for (name, headers, expected_status, expected_text) in cases {
+        let response = exchange(headers).await.unwrap();
+        assert_eq!(status(&response), expected_status, "{name}: {response}");
+        if let Some(text) = expected_text {
+            assert!(
+                response
+                    .to_ascii_lowercase()
+                    .contains(&text.to_ascii_lowercase()),
+                "{name}: {response}"
+            );
+        }
+    }
+    handle.stop(false).await;
+}

@@ -154,3 +154,73 @@ async fn the_header_can_be_switched_off_for_cookie_only_services() {
     .await;
     assert_eq!(reply.status, StatusCode::OK);
 }
+
+/// With the query parameter enabled, other parameters are not judged: a badly encoded one
+/// neither breaks a request authenticated by its header nor an anonymous one.
+#[actix_web::test]
+async fn unrelated_query_parameters_never_break_a_request() {
+    let key = key("k1");
+    let token = token(&key, &claims("alice", "read"));
+    let config = config(&key).allow_query_parameter();
+    let reply = send(Some(config.clone()), bearer("/me?100%=off&q=%zz", &token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.json()["source"], "header");
+    let reply = send(Some(config.clone()), get("/optional?100%=off")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    let reply = send(
+        Some(config.clone()),
+        get(&format!("/me?100%=off&access_token={token}")),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    // The token's own parameter must still be well formed.
+    let reply = send(Some(config), get("/me?access_token=abc%zz")).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+/// RFC 6750 §2.3: behind `BearerAuth`, a successful response to a query-token request is
+/// `Cache-Control: private` unless the handler chose its own; other requests are untouched.
+#[actix_web::test]
+async fn query_token_responses_behind_the_middleware_are_private() {
+    use actix_web::http::header::CACHE_CONTROL;
+    use actix_web::{App, HttpResponse, test, web};
+    use jwt_actix::BearerAuth;
+
+    let key = key("k1");
+    let token = token(&key, &claims("alice", "read"));
+    let app = test::init_service(
+        App::new()
+            .app_data(config(&key).allow_query_parameter())
+            .service(
+                web::scope("/mw")
+                    .wrap(BearerAuth::new())
+                    .route("/ping", web::get().to(HttpResponse::Ok))
+                    .route(
+                        "/cached",
+                        web::get().to(|| async {
+                            HttpResponse::Ok()
+                                .insert_header((CACHE_CONTROL, "no-store"))
+                                .finish()
+                        }),
+                    ),
+            ),
+    )
+    .await;
+    let cache_control = |reply: &Reply| {
+        reply
+            .headers
+            .get(CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let by_query = get(&format!("/mw/ping?access_token={token}")).to_request();
+    let reply = read(test::call_service(&app, by_query).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(cache_control(&reply).as_deref(), Some("private"));
+    let own = get(&format!("/mw/cached?access_token={token}")).to_request();
+    let reply = read(test::call_service(&app, own).await).await;
+    assert_eq!(cache_control(&reply).as_deref(), Some("no-store"));
+    let by_header = bearer("/mw/ping", &token).to_request();
+    let reply = read(test::call_service(&app, by_header).await).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(cache_control(&reply), None);
+}
