@@ -632,6 +632,21 @@ mod tests {
     }
 
     #[test]
+    fn an_ec_point_off_its_curve_is_skipped_with_a_reason() {
+        // x = y = 1 on P-256: the right form and length, not a point of the curve.
+        const OFF_CURVE: &str = r#"{"kty":"EC","crv":"P-256","kid":"bad","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}"#;
+        let (cache, _) = cache();
+        let done = fetch(&cache, cache.due(), Ok(&set(&[OFF_CURVE, EC])), None);
+        let FetchCompletion::Updated { keys, skipped, .. } = done else {
+            panic!("{done:?}")
+        };
+        assert_eq!((keys, kids(&cache)), (1, vec!["ec".to_owned()]));
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].kid(), Some("bad"));
+        assert!(skipped[0].error().to_string().contains("not a point"));
+    }
+
+    #[test]
     fn a_key_replaced_under_the_same_kid_is_a_change() {
         const SAME_KID_OTHER_KEY: &str = r#"{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"PUAXw-hDiVqStwqnTRt-vJyYLM8uxJaMwM1V8Sr0Zgw"}"#;
         let (cache, clock) = cache();

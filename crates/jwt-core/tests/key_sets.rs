@@ -755,24 +755,33 @@ fn reject_rsa_private_jwk_with_foreign_dp_or_dq_at_import() {
     }
 }
 
-/// A public EC point is not checked against the curve when it is imported (ring checks it on
-/// every verification): the import succeeds and no token ever verifies with it.
+/// A public EC point off its curve is refused when it is imported (where the JWK can be
+/// named), not only by ring at every verification.
 #[test]
-fn off_curve_public_ec_point_never_verifies() {
+fn off_curve_public_ec_point_is_refused_at_import() {
     let off_curve = b64(&[1u8; 32]);
     let jwk = Jwk::from_json(&format!(
         r#"{{"kty":"EC","crv":"P-256","x":"{off_curve}","y":"{off_curve}","kid":"bad"}}"#
     ))
     .unwrap();
-    let key = jwk.verifying_key(Some(Algorithm::ES256)).unwrap();
+    let error = jwk.verifying_key(Some(Algorithm::ES256)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidKey);
+    assert!(error.to_string().contains("not a point"), "{error}");
+    // In a set, the entry is skipped with that reason and the others are kept.
     let signer = SigningKey::generate(Algorithm::ES256)
         .unwrap()
-        .with_kid("bad");
-    let verifier = Verifier::new(key);
-    assert_eq!(
-        outcome(&verifier, &token(&signer, "x")),
-        Err(ErrorKind::InvalidSignature)
-    );
+        .with_kid("good");
+    let good = signer.verifying_key().to_jwk().unwrap().to_json();
+    let set = JwkSet::from_json(&format!(
+        r#"{{"keys":[{good},{{"kty":"EC","crv":"P-256","x":"{off_curve}","y":"{off_curve}","kid":"bad"}}]}}"#
+    ))
+    .unwrap();
+    let (keys, skipped) = KeySet::from_jwk_set(&set, &[Algorithm::ES256]);
+    assert_eq!(keys.len(), 1);
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].kid(), Some("bad"));
+    let verifier = Verifier::with_key_set(keys);
+    assert_eq!(outcome(&verifier, &token(&signer, "x")), Ok("x".to_owned()));
 }
 
 #[test]
