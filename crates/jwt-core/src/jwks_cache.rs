@@ -260,8 +260,9 @@ impl JwksCache {
     /// Whether a scheduled fetch is due: nothing cached yet, or the set has expired.
     ///
     /// After a failed fetch it answers [`FetchDecision::CoolingDown`] for one cooldown, so a
-    /// provider that is down is not asked again on every call. Like [`expire_stale`]
-    /// (Self::expire_stale), it first drops a set kept past [`JwksPolicy::stale_if_error`]:
+    /// provider that is down is not asked again on every call. Like
+    /// [`expire_stale`](Self::expire_stale), it first drops a set kept past
+    /// [`JwksPolicy::stale_if_error`]:
     /// an adapter that asks it before each use (cheap: one clock read and one uncontended
     /// lock) enforces `max-age` and the stale bound without any background task.
     pub fn due(&self) -> FetchDecision {
