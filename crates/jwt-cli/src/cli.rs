@@ -174,8 +174,10 @@ pub(crate) struct KeySource {
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     /// HMAC secret given as text (HS256/384/512 only; visible to other local users in the
-    /// process list: prefer --key).
-    #[arg(long, value_name = "STRING")]
+    /// process list: prefer --key FILE, or --key /dev/stdin).
+    // Hyphen values allowed: a secret starting with `-` (1 in 64 of `jwt keygen`'s) must be
+    // taken as the value, never reported (and so echoed) as an unknown option.
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     pub(crate) secret: Option<String>,
 }
 
@@ -264,6 +266,10 @@ pub(crate) struct KeygenArgs {
     /// Key id for the JWK (requires --jwk).
     #[arg(long, value_name = "KID", requires = "jwk")]
     pub(crate) kid: Option<String>,
+    /// Write the key to FILE instead of stdout: a new file (never overwritten), readable by
+    /// its owner only (mode 0600 on Unix). Prefer it to `> FILE`, which the umask decides.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `jwt jwks`.

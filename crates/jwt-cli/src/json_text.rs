@@ -3,18 +3,28 @@
 //! Why not `serde_json::Value`: a payload's bytes are what was signed, and scripts compare them.
 //! A round trip through `Value` would reorder members (no `preserve_order`), turn
 //! `18446744073709551615.0` or `1.50` into other spellings, and lose integers beyond `u64`.
-//! So the CLI prints the verified bytes themselves, only removing insignificant whitespace, and
-//! adds `exp`/`iat` to a payload by appending members to its text.
+//! So the CLI prints the verified bytes themselves, only removing insignificant whitespace (and
+//! escaping the few characters that could deceive a terminal, see [`minify`]), and adds
+//! `exp`/`iat` to a payload by appending members to its text.
 
 use crate::failure::Failure;
 
 /// Removes whitespace outside strings from JSON text that is already known to be valid
 /// (verified payloads, parsed headers). Never reorders, never rewrites numbers or escapes.
+///
+/// One exception, for the terminal: characters inside strings that can make printed text lie
+/// about itself (C1 controls, bidirectional overrides and isolates, line and paragraph
+/// separators; the token's issuer chooses them) are written as `\uXXXX` escapes. The JSON value
+/// is the same; only its spelling differs, and only for such text.
 pub(crate) fn minify(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     for c in json.chars() {
         if in_string {
+            if deceptive(c) {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                continue;
+            }
             out.push(c);
             match (escaped, c) {
                 (true, _) => escaped = false,
@@ -32,6 +42,19 @@ pub(crate) fn minify(json: &str) -> String {
     out
 }
 
+/// Characters a terminal may act on instead of showing (see [`minify`]).
+fn deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{80}'..='\u{9f}'
+            | '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// Appends `"name":value` members to the JSON object `text`, refusing names it already has.
 ///
 /// The object is parsed once to learn its member names (escaped names such as `"\u0065xp"` count
@@ -41,7 +64,10 @@ pub(crate) fn append_members(text: &str, members: &[(&str, u64)]) -> Result<Stri
     if members.is_empty() {
         return Ok(text.to_owned());
     }
-    let object: serde_json::Map<String, serde_json::Value> =
+    // Only the names are needed: values are skipped by their syntax (`IgnoredAny`), so a payload
+    // is accepted with these options exactly when it is without them (numbers beyond `f64`,
+    // deep nesting; jwt-core judges the whole text when it signs).
+    let object: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
         serde_json::from_str(text).map_err(|_| Failure::usage("PAYLOAD is not a JSON object"))?;
     let body = text
         .trim_end()
@@ -81,6 +107,20 @@ mod tests {
     }
 
     #[test]
+    fn minify_escapes_text_that_could_deceive_a_terminal() {
+        let shown = minify("{\"sub\": \"admin\u{202e}nimda\u{85}\u{2066}x\", \"é\": \"日本\"}");
+        assert_eq!(
+            shown,
+            r#"{"sub":"admin\u202enimda\u0085\u2066x","é":"日本"}"#
+        );
+        let a: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str("{\"sub\":\"admin\u{202e}nimda\u{85}\u{2066}x\",\"é\":\"日本\"}")
+                .unwrap();
+        assert_eq!(a, b, "the same JSON value");
+    }
+
+    #[test]
     fn append_to_empty_and_full_objects() {
         assert_eq!(
             append_members("{ }", &[("exp", 5)]).unwrap(),
@@ -99,5 +139,16 @@ mod tests {
         assert!(append_members(r#"{"\u0069at":1}"#, &[("iat", 5)]).is_err());
         assert!(append_members("[1]", &[("exp", 5)]).is_err());
         assert!(append_members("{", &[("exp", 5)]).is_err());
+    }
+
+    #[test]
+    fn append_judges_names_only() {
+        assert_eq!(
+            append_members(r#"{"n":1e400}"#, &[("exp", 5)]).unwrap(),
+            r#"{"n":1e400,"exp":5}"#
+        );
+        let deep = format!(r#"{{"a":{}{}}}"#, "[".repeat(200), "]".repeat(200));
+        let appended = append_members(&deep, &[("iat", 2)]).unwrap();
+        assert!(appended.ends_with(r#","iat":2}"#));
     }
 }

@@ -68,17 +68,29 @@ pub(crate) fn load_file(path: &Path) -> Result<LoadedKey, Failure> {
     Ok(LoadedKey { origin, material })
 }
 
+/// The UTF-8 byte order mark some editors put in front of text files.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Decides what `bytes` are; see the module documentation for the rules.
+///
+/// Anything that looks like a key *document* (PEM armour, JSON starting with `{` or `[`, a
+/// `"kty"` member anywhere, also behind a byte order mark) is read as one or refused, and never
+/// falls through to "raw bytes are an HMAC secret": a public JWK Set used as a secret would let
+/// anyone holding it forge tokens.
 fn classify(bytes: Vec<u8>, origin: &str) -> Result<Material, Failure> {
-    if contains(&bytes, b"-----BEGIN") {
-        return String::from_utf8(bytes)
+    let text = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    if contains(text, b"-----BEGIN") {
+        return String::from_utf8(text.to_vec())
             .map(Material::Pem)
             .map_err(|_| Failure::usage(format!("{origin} looks like PEM but is not UTF-8 text")));
     }
-    if bytes.trim_ascii_start().first() == Some(&b'{') {
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            return classify_json(text, origin);
-        }
+    if matches!(text.trim_ascii_start().first(), Some(b'{' | b'[')) || contains(text, b"\"kty\"") {
+        let json = std::str::from_utf8(text).map_err(|_| {
+            Failure::usage(format!(
+                "{origin} looks like a JSON key document but is not UTF-8 text"
+            ))
+        })?;
+        return classify_json(json, origin);
     }
     if is_der_key(&bytes) {
         return Ok(Material::Der(bytes));
@@ -206,7 +218,12 @@ fn refuse_secret_for_asymmetric(alg: Algorithm, key: &LoadedKey) -> Result<(), F
 
 /// A key error while building a key from `key`, with a hint for short HMAC secrets.
 fn key_failure(key: &LoadedKey, error: &Error) -> Failure {
-    if error.kind() == ErrorKind::WeakKey && error.to_string().contains("secret") {
+    // Not for an empty secret, which is never accepted (the flag would not help).
+    let message = error.to_string();
+    if error.kind() == ErrorKind::WeakKey
+        && message.contains("secret")
+        && !message.contains("never accepted")
+    {
         return Failure::usage(format!(
             "{}: {}; pass --allow-short-secret to accept it anyway",
             key.origin,

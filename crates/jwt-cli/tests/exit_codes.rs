@@ -280,6 +280,89 @@ fn pem_der_and_non_oct_jwk_are_never_hmac_secrets() {
     jwt(&["decode", "--alg", "HS256", "--key", other.path(), &token]).usage();
 }
 
+/// Key documents behind a UTF-8 byte order mark (Notepad, PowerShell `Out-File`), as JSON
+/// arrays, or with a `"kty"` after other text are still key documents: read as one or refused,
+/// never hashed as an HMAC secret (with which anyone holding the public set could forge tokens).
+#[test]
+fn key_documents_in_disguise_are_never_hmac_secrets() {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let jwks = jwt(&["jwks", "--key", &key("ed25519-private-pkcs8.pem")])
+        .ok()
+        .to_owned();
+    let with_bom = |text: &str| [BOM, text.as_bytes()].concat();
+    let jwk: serde_json::Value = serde_json::from_str(&jwks).unwrap();
+    let single = jwk["keys"][0].to_string();
+    for (name, bytes) in [
+        ("set.jwks", with_bom(&jwks)),
+        ("one.jwk", with_bom(&single)),
+        ("array.json", format!("[{single}]").into_bytes()),
+        ("prefixed.json", format!("x {single}").into_bytes()),
+        (
+            "bom.pem",
+            with_bom(&String::from_utf8(key_bytes("rsa2048-public-spki.pem")).unwrap()),
+        ),
+    ] {
+        let file = TempFile::new(name, &bytes);
+        // The forged token: an HMAC made with the file's bytes.
+        let forged = hmac_token(
+            "HS256",
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"sub":"admin"}"#,
+            &bytes,
+        );
+        let line = jwt(&["decode", "--alg", "HS256", "--key", file.path(), &forged])
+            .usage()
+            .to_owned();
+        assert!(!line.contains("admin"), "{name}: {line}");
+        jwt(&["encode", "--alg", "HS256", "--key", file.path(), "{}"]).usage();
+    }
+    // Behind a BOM, a JWK Set still works as what it is.
+    let set = TempFile::new("bom.jwks", with_bom(&jwks));
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "EdDSA",
+        "--key",
+        &key("ed25519-private-pkcs8.pem"),
+        r#"{"sub":"alice"}"#,
+    ])
+    .ok()
+    .trim()
+    .to_owned();
+    let claims = jwt(&["decode", "--alg", "EdDSA", "--key", set.path(), &token]);
+    assert_eq!(claims.ok().trim(), r#"{"sub":"alice"}"#);
+}
+
+/// A secret that starts with dashes (1 in 64 of `jwt keygen --alg HS256`'s start with `-`) is
+/// taken as the value of `--secret`, never reported (and so echoed) as an unknown option.
+#[test]
+fn secrets_starting_with_dashes_are_values_and_never_echoed() {
+    let secret = "--THIS-IS-THE-SECRET-0123456789abcdefghij";
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        secret,
+        r#"{"sub":"a"}"#,
+    ])
+    .ok()
+    .trim()
+    .to_owned();
+    let decoded = jwt(&["decode", "--alg", "HS256", "--secret", secret, &token]);
+    assert_eq!(decoded.ok().trim(), r#"{"sub":"a"}"#);
+    let wrong = jwt(&[
+        "decode",
+        "--alg",
+        "HS256",
+        "--secret",
+        "-x-wrong-secret-0123456789abcdef",
+        &token,
+    ]);
+    let line = wrong.rejected().to_owned();
+    assert!(!line.contains("wrong-secret"), "{line}");
+}
+
 #[test]
 fn weak_and_malformed_keys_are_usage_errors() {
     let rs = jwt(&[
@@ -410,18 +493,17 @@ fn short_hmac_secrets_are_refused_without_the_opt_in() {
         token.ok(),
     ])
     .usage();
-    // Empty secrets are refused even with the opt-in.
+    // Empty secrets are refused even with the opt-in, which the message does not suggest.
     let empty = TempFile::new("empty.secret", b"");
-    jwt(&[
-        "encode",
-        "--allow-short-secret",
-        "--alg",
-        "HS256",
-        "--key",
-        empty.path(),
-        "{}",
-    ])
-    .usage();
+    for opt_in in [true, false] {
+        let mut args = vec!["encode", "--alg", "HS256", "--key", empty.path(), "{}"];
+        if opt_in {
+            args.insert(1, "--allow-short-secret");
+        }
+        let line = jwt(&args).usage().to_owned();
+        assert!(line.contains("never accepted"), "{line}");
+        assert!(!line.contains("--allow-short-secret"), "{line}");
+    }
 }
 
 #[test]

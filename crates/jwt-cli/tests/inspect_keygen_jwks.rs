@@ -348,3 +348,45 @@ fn jwks_output_verifies_tokens_signed_with_the_matching_private_key() {
         r#"{"a":1}"#
     );
 }
+
+/// `--out FILE`: the key goes to a new file readable by its owner only (whatever the umask),
+/// nothing to stdout; an existing file is never overwritten.
+#[test]
+fn keygen_out_writes_a_private_file_and_never_overwrites() {
+    let taken = TempFile::new("taken.pem", "do not touch");
+    let path = format!("{}.new", taken.path());
+    for (alg, extra) in [("EdDSA", None), ("HS256", None), ("ES256", Some("--jwk"))] {
+        let _ = std::fs::remove_file(&path);
+        let mut args = vec!["keygen", "--alg", alg, "--out", &path];
+        args.extend(extra);
+        let run = jwt(&args);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (0, "", ""),
+            "{alg}"
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with('\n') && text.len() > 40, "{alg}: {text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{alg}");
+        }
+        // The file is a usable key.
+        let token = jwt(&["encode", "--alg", alg, "--key", &path, "{}"])
+            .ok()
+            .trim()
+            .to_owned();
+        jwt(&["decode", "--alg", alg, "--key", &path, &token]).ok();
+    }
+    let _ = std::fs::remove_file(&path);
+    let line = jwt(&["keygen", "--alg", "EdDSA", "--out", taken.path()])
+        .usage()
+        .to_owned();
+    assert!(line.contains("never overwrites"), "{line}");
+    assert_eq!(
+        std::fs::read_to_string(taken.path()).unwrap(),
+        "do not touch"
+    );
+}

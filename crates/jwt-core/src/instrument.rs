@@ -73,7 +73,9 @@ pub trait Recorder {
 pub trait Instrument: Send + Sync + 'static {
     /// Runs one verification: call `run` exactly once with the recorder for it. (If an
     /// implementation does not call it, the verifier runs the verification uninstrumented:
-    /// a token is never accepted or rejected without being verified.)
+    /// a token is never accepted or rejected without being verified. Calls after the first do
+    /// nothing: the verification runs once, whatever the instrument does, and every entry point
+    /// of [`Verifier`](crate::Verifier) behaves alike.)
     fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder));
 }
 
@@ -204,5 +206,54 @@ mod tests {
                 .verify_borrowed::<serde_json::Value>(&token, &mut buffer)
                 .is_ok()
         );
+    }
+
+    /// An instrument that calls `run` twice: every entry point verifies once, in the first
+    /// call, and the second call hears nothing.
+    #[test]
+    fn an_instrument_that_runs_twice_gets_one_verification_from_every_entry_point() {
+        struct Twice(Log);
+        impl Instrument for Twice {
+            fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder)) {
+                self.0.observe(run);
+                self.0.observe(run);
+            }
+        }
+        let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap();
+        let twice = std::sync::Arc::new(Twice(Log::default()));
+        let verifier = Verifier::new(&key).with_instrument(twice.clone());
+        let valid = crate::encode(&key, &serde_json::json!({"exp": 4_102_444_800u64})).unwrap();
+        let expired = crate::encode(&key, &serde_json::json!({"exp": 1_000u64})).unwrap();
+        let once = |outcome: &str| {
+            let header = "header Some(HS256) None Some(\"JWT\")".to_owned();
+            vec![
+                "begin".to_owned(),
+                header,
+                format!("finished {outcome}"),
+                "end".to_owned(),
+                "begin".to_owned(),
+                "end".to_owned(),
+            ]
+        };
+        let mut buffer = Vec::new();
+        for token in [&valid, &expired] {
+            let outcome = if token == &valid {
+                "Ok(())"
+            } else {
+                "Err(Expired)"
+            };
+            let results = [
+                verifier.verify::<serde_json::Value>(token).is_ok(),
+                verifier.verify_detailed::<serde_json::Value>(token).is_ok(),
+                verifier
+                    .verify_borrowed::<serde_json::Value>(token, &mut buffer)
+                    .is_ok(),
+                verifier.verify_raw(token).is_ok(),
+            ];
+            assert_eq!(results, [token == &valid; 4]);
+            let log = take(&twice.0);
+            let expected: Vec<String> = (0..4).flat_map(|_| once(outcome)).collect();
+            assert_eq!(log, expected, "{outcome}");
+        }
     }
 }

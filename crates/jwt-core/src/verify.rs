@@ -207,7 +207,12 @@ impl Verifier {
             return self.verify_owned(token, &mut Silent);
         };
         let mut result = None;
-        instrument.observe(&mut |recorder| result = Some(self.verify_owned(token, recorder)));
+        instrument.observe(&mut |recorder| {
+            // Once: a second call of an instrument's `run` does nothing (see `Instrument`).
+            if result.is_none() {
+                result = Some(self.verify_owned(token, recorder));
+            }
+        });
         result.unwrap_or_else(|| self.verify_owned(token, &mut Silent))
     }
 

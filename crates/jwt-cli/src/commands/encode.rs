@@ -7,7 +7,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jwt_core::Encoder;
+use jwt_core::{Encoder, ErrorKind};
 
 use super::Output;
 use crate::cli::EncodeArgs;
@@ -28,11 +28,15 @@ pub(super) fn run(args: &EncodeArgs) -> Result<Output, Failure> {
         encoder = encoder.kid(kid.as_str());
     }
     let token = encoder.encode_json(&payload).map_err(|e| {
-        Failure::usage(format!(
-            "PAYLOAD must be a strict JSON object (unique member names, registered claims of the \
-             right types): {}",
-            describe(&e)
-        ))
+        // Only payload faults are blamed on the payload (a too-long --kid, an --exp beyond the
+        // year 9999 are the options' faults, and the description names them).
+        let what = match e.kind() {
+            ErrorKind::InvalidPayload => {
+                "PAYLOAD must be a strict JSON object (unique member names, bounded nesting)"
+            }
+            _ => "cannot sign these claims and header",
+        };
+        Failure::usage(format!("{what}: {}", describe(&e)))
     })?;
     Ok(Output::line(token))
 }
