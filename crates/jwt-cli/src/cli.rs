@@ -82,7 +82,8 @@ const ENCODE_HELP: &str = concat!(
 Output: the compact token and a newline. The header is {\"alg\":..,\"typ\":..,\"kid\":..} in that
 order (typ defaults to JWT; kid from --kid, else the JWK's own kid, else none). PAYLOAD members
 keep their order and number spelling; only insignificant whitespace is removed.
---exp and --iat append \"exp\"/\"iat\" members; a PAYLOAD that already has one is a usage error.
+--exp, --nbf and --iat append \"exp\"/\"nbf\"/\"iat\" members; a PAYLOAD that already has one is a usage
+error.
 --alg may be left out when the key is a JWK that names its \"alg\".
 With a JWK Set, --kid chooses the key (a set of one key needs no --kid).
 
@@ -201,6 +202,9 @@ pub(crate) struct EncodeArgs {
     /// Append "exp": now + SECONDS (may be negative, to make an expired token).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub(crate) exp: Option<i64>,
+    /// Append "nbf": now + SECONDS (not valid before then; may be negative).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub(crate) nbf: Option<i64>,
     /// Append "iat": now.
     #[arg(long)]
     pub(crate) iat: bool,

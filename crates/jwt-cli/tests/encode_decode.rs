@@ -745,3 +745,37 @@ fn time_options_judge_names_only_and_blame_the_right_input() {
     .to_owned();
     assert!(line.contains("PAYLOAD"), "{line}");
 }
+
+/// `--nbf SECONDS`: not valid before now + SECONDS; decode refuses it until then.
+#[test]
+fn nbf_option_makes_a_token_valid_later() {
+    let secret = key("hs256.secret");
+    let later = jwt(&[
+        "encode", "--alg", "HS256", "--key", &secret, "--nbf", "3600", "{}",
+    ])
+    .ok()
+    .trim()
+    .to_owned();
+    let claims: serde_json::Value = serde_json::from_str(&segment(&later, 1)).unwrap();
+    let nbf = claims["nbf"].as_u64().unwrap();
+    assert!(nbf >= now() + 3_590 && nbf <= now() + 3_610, "{claims}");
+    jwt(&["decode", "--alg", "HS256", "--key", &secret, &later]).rejected_with("not_yet_valid");
+    let earlier = jwt(&[
+        "encode", "--alg", "HS256", "--key", &secret, "--nbf", "-60", "{}",
+    ])
+    .ok()
+    .trim()
+    .to_owned();
+    jwt(&["decode", "--alg", "HS256", "--key", &secret, &earlier]).ok();
+    jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--key",
+        &secret,
+        "--nbf",
+        "60",
+        r#"{"nbf":1}"#,
+    ])
+    .usage();
+}

@@ -2,7 +2,7 @@
 //!
 //! Why text all the way: the payload is signed with `Encoder::encode_json`, which keeps member
 //! order and number spelling, so `jwt encode` makes the same bytes as any issuer that writes the
-//! same JSON compactly (PyJWT included). `--exp`/`--iat` are appended to the text, not merged
+//! same JSON compactly (PyJWT included). `--exp`/`--nbf`/`--iat` are appended to the text, not merged
 //! through a map. The header is `alg`, `typ`, `kid` in that order (the encoder's fixed order).
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -41,9 +41,9 @@ pub(super) fn run(args: &EncodeArgs) -> Result<Output, Failure> {
     Ok(Output::line(token))
 }
 
-/// The `exp`/`iat` members asked for, in that order.
+/// The `exp`/`nbf`/`iat` members asked for, in that order.
 fn time_members(args: &EncodeArgs) -> Result<Vec<(&'static str, u64)>, Failure> {
-    if args.exp.is_none() && !args.iat {
+    if args.exp.is_none() && args.nbf.is_none() && !args.iat {
         return Ok(Vec::new());
     }
     let now = SystemTime::now()
@@ -51,11 +51,15 @@ fn time_members(args: &EncodeArgs) -> Result<Vec<(&'static str, u64)>, Failure> 
         .map_err(|_| Failure::usage("the system clock is before 1970"))?
         .as_secs();
     let mut members = Vec::new();
-    if let Some(seconds) = args.exp {
-        let exp = now.checked_add_signed(seconds).ok_or_else(|| {
-            Failure::usage("--exp puts the expiry before 1970 or beyond the representable range")
-        })?;
-        members.push(("exp", exp));
+    for (name, offset) in [("exp", args.exp), ("nbf", args.nbf)] {
+        if let Some(seconds) = offset {
+            let at = now.checked_add_signed(seconds).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--{name} puts the time before 1970 or beyond the representable range"
+                ))
+            })?;
+            members.push((name, at));
+        }
     }
     if args.iat {
         members.push(("iat", now));
