@@ -31,6 +31,19 @@
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
+/// The guides' Rust examples (`docs/guides/`), compiled and run as doctests like the README's.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../../../docs/guides/pyjwt-interop.md")]
+    struct PyjwtInterop;
+    #[doc = include_str!("../../../docs/guides/migrating-from-jsonwebtoken.md")]
+    struct MigratingFromJsonwebtoken;
+    #[doc = include_str!("../../../docs/guides/key-rotation.md")]
+    struct KeyRotation;
+    #[doc = include_str!("../../../docs/guides/identity-provider-tokens.md")]
+    struct IdentityProviderTokens;
+}
+
 pub mod config;
 pub mod refresh;
 mod routes;
