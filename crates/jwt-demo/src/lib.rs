@@ -47,6 +47,7 @@ mod guides {
 pub mod config;
 pub mod refresh;
 mod routes;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 mod walkthrough;
@@ -72,6 +73,7 @@ use crate::users::UserStore;
 /// The shared state of the routes.
 pub(crate) struct State {
     pub(crate) users: Arc<UserStore>,
+    pub(crate) throttle: Arc<throttle::LoginThrottle>,
     pub(crate) issuer: TokenIssuer,
     pub(crate) refresh: RefreshStore,
     pub(crate) jwks: String,
@@ -128,6 +130,7 @@ impl Demo {
         Ok(Demo {
             state: web::Data::new(State {
                 users: Arc::new(users),
+                throttle: Arc::new(throttle::LoginThrottle::new()),
                 issuer,
                 refresh: RefreshStore::new(config.refresh_ttl),
                 jwks,
@@ -280,7 +283,9 @@ fn external_issuer(
         .with_validation(
             Validation::new()
                 .issuer(issuer.clone())
-                .audience(external.audience.as_deref().unwrap_or(audience)),
+                .audience(external.audience.as_deref().unwrap_or(audience))
+                // Another machine's clock: tolerate a little skew.
+                .leeway(30),
         )
         .with_instrument(jwt_tracing::TraceVerifications::default());
     let auth = BearerConfig::new(verifier)

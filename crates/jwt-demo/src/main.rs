@@ -1,4 +1,4 @@
-//! `jwt-demo`: serves the demo on `HOST:PORT` (default 127.0.0.1:8080) and prints a `curl`
+//! `jwt-demo`: serves the demo on `JWT_DEMO_HOST:JWT_DEMO_PORT` (default 127.0.0.1:8080) and prints a `curl`
 //! walkthrough. Logs go through `tracing-subscriber`; `RUST_LOG` filters them (default `info`).
 
 use std::io::IsTerminal;

@@ -49,7 +49,7 @@ impl RefreshError {
         match self {
             RefreshError::Unknown => "unknown refresh token",
             RefreshError::Reused => {
-                "refresh token reuse detected: every token of this login is revoked"
+                "refresh token reuse detected: every refresh token of this login is revoked"
             }
             RefreshError::Revoked => "this login was revoked; log in again",
             RefreshError::Expired => "the refresh token has expired; log in again",

@@ -13,10 +13,13 @@
 //! 400 `{"error":"invalid_grant"|"invalid_request", "error_description":..}`.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA};
-use actix_web::{HttpResponse, guard, web};
+use actix_web::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA, RETRY_AFTER,
+};
+use actix_web::{HttpRequest, HttpResponse, guard, web};
 use jwt_actix::{Bearer, BearerAuth, BearerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -113,6 +116,8 @@ struct TokenError {
     code: &'static str,
     description: &'static str,
     status: StatusCode,
+    /// Seconds for `Retry-After`, when the client should wait.
+    retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for TokenError {
@@ -127,8 +132,11 @@ impl actix_web::ResponseError for TokenError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        no_store(HttpResponse::build(self.status))
-            .json(json!({"error": self.code, "error_description": self.description}))
+        let mut response = no_store(HttpResponse::build(self.status));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((RETRY_AFTER, seconds));
+        }
+        response.json(json!({"error": self.code, "error_description": self.description}))
     }
 }
 
@@ -137,6 +145,7 @@ const fn invalid_grant(description: &'static str) -> TokenError {
         code: "invalid_grant",
         description,
         status: StatusCode::BAD_REQUEST,
+        retry_after: None,
     }
 }
 
@@ -145,6 +154,27 @@ const fn invalid_request(description: &'static str) -> TokenError {
         code: "invalid_request",
         description,
         status: StatusCode::BAD_REQUEST,
+        retry_after: None,
+    }
+}
+
+/// 429 with `Retry-After` (see [`crate::throttle`]).
+fn too_many_attempts(wait: Duration) -> TokenError {
+    TokenError {
+        code: "slow_down",
+        description: "too many failed logins; try again later",
+        status: StatusCode::TOO_MANY_REQUESTS,
+        retry_after: Some(wait.as_secs().max(1)),
+    }
+}
+
+/// 503 with `Retry-After: 1`: the password checks in progress are at their limit.
+const fn busy() -> TokenError {
+    TokenError {
+        code: "temporarily_unavailable",
+        description: "the server is busy; try again in a moment",
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        retry_after: Some(1),
     }
 }
 
@@ -153,6 +183,7 @@ const fn server_error() -> TokenError {
         code: "server_error",
         description: "the server could not issue a token",
         status: StatusCode::INTERNAL_SERVER_ERROR,
+        retry_after: None,
     }
 }
 
@@ -164,19 +195,36 @@ fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpRespo
 }
 
 async fn login(
+    request: HttpRequest,
     state: web::Data<State>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, TokenError> {
     let LoginRequest { username, password } = body.into_inner();
+    let address = request.peer_addr().map(|peer| peer.ip());
+    // Logged with Debug formatting (escaped) and clipped: the name is the client's text.
+    let shown: String = username.chars().take(64).collect();
+    let started = Instant::now();
+    if let Err(wait) = state.throttle.check(&username, address, started) {
+        tracing::info!(user = ?shown, client = ?address, "login throttled");
+        return Err(too_many_attempts(wait));
+    }
+    let Some(slot) = state.throttle.hash_slot() else {
+        tracing::warn!("login refused: too many password checks at once");
+        return Err(busy());
+    };
     // PBKDF2 is slow on purpose: run it off the worker thread.
     let users = Arc::clone(&state.users);
-    let account = web::block(move || users.check(&username, &password))
+    let checked_name = username.clone();
+    let account = web::block(move || users.check(&checked_name, &password))
         .await
         .map_err(|_| server_error())?;
+    drop(slot);
     let Some(account) = account else {
-        tracing::info!("login refused");
+        state.throttle.failed(&username, address, Instant::now());
+        tracing::info!(user = ?shown, client = ?address, "login refused");
         return Err(invalid_grant("unknown user or wrong password"));
     };
+    state.throttle.succeeded(&username);
     let now = now();
     let family = state
         .refresh

@@ -3,7 +3,8 @@
 //! Why EdDSA (Ed25519): small keys and signatures, fast verification, no parameter choices to
 //! get wrong, and a public key that can be published as a JWK for other services. The key's
 //! `kid` is its RFC 7638 thumbprint, so a restarted server with a new key never reuses a `kid`.
-//! Tokens carry `typ: at+jwt` (RFC 9068) and the verifier insists on it, so no other JWT signed
+//! Tokens carry `typ: at+jwt` (the RFC 9068 media type; the demo does not claim the rest of
+//! that profile, such as `client_id`) and the verifier insists on it, so no other JWT signed
 //! with the same key (an ID token, say) is accepted as an access token.
 
 use std::path::Path;
@@ -140,7 +141,10 @@ impl TokenIssuer {
         Ok((token, self.ttl.as_secs()))
     }
 
-    /// The verifier for these tokens: this key only, issuer, audience and type enforced.
+    /// The verifier for these tokens: this key only, issuer, audience and type enforced, and
+    /// `iat` held to what this issuer writes (never in the future, never older than a token's
+    /// lifetime), so even a token signed with this key but made by other code (an `exp` in the
+    /// year 5000) is refused.
     ///
     /// # Errors
     /// If the key set cannot be built (it always can for one key).
@@ -150,7 +154,9 @@ impl TokenIssuer {
             Validation::new()
                 .issuer(self.issuer.clone())
                 .audience(self.audience.clone())
-                .typ(ACCESS_TOKEN_TYPE),
+                .typ(ACCESS_TOKEN_TYPE)
+                .reject_issued_in_future()
+                .max_age(self.ttl.as_secs()),
         ))
     }
 

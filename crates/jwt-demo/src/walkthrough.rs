@@ -27,9 +27,9 @@ pub fn curl_walkthrough(base: &str) -> String {
     ));
     line("# 3. alice is not an admin (403 insufficient_scope); no token at all is 401".into());
     line(format!(
-        "curl -si {base}/admin -H \"Authorization: Bearer $ACCESS\""
+        "curl -si {base}/admin -H \"Authorization: Bearer $ACCESS\"; echo"
     ));
-    line(format!("curl -si {base}/me"));
+    line(format!("curl -si {base}/me; echo"));
     line(
         "# 4. refresh: a new access token and a new refresh token (the old one is retired)".into(),
     );

@@ -150,6 +150,69 @@ async fn bad_logins_are_400_invalid_grant_and_say_nothing_more() {
     }
 }
 
+/// Password guessing is slowed down: after five failures for one name, attempts for it are
+/// refused with 429 and `Retry-After` before any hashing, even with the right password, for a
+/// delay that doubles; other names are not affected; the right password after the wait works
+/// and clears the count. A client address gets twenty failures across all names.
+#[actix_web::test]
+async fn repeated_failed_logins_are_throttled_per_name_and_per_address() {
+    use jwt_demo::throttle::{ADDRESS_FREE_FAILURES, USER_FREE_FAILURES};
+
+    let app = test::init_service(demo().app()).await;
+    for _ in 0..=USER_FREE_FAILURES {
+        let reply = call!(&app, post_json("/login", login_body("admin", "guess"))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+    for password in ["guess", "admin-password"] {
+        let reply = call!(&app, post_json("/login", login_body("admin", password))).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{password}");
+        assert_eq!(reply.header("retry-after"), Some("1"));
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert_eq!(reply.body["error"], "slow_down");
+    }
+    let reply = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "another name");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let reply = call!(
+        &app,
+        post_json("/login", login_body("admin", "admin-password"))
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "after the wait");
+    let reply = call!(&app, post_json("/login", login_body("admin", "guess"))).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "the count was cleared"
+    );
+
+    // One address guessing across many names.
+    let from = |user: String, password: &str| {
+        post_json("/login", login_body(&user, password))
+            .peer_addr("198.51.100.7:40000".parse().unwrap())
+    };
+    for n in 0..=ADDRESS_FREE_FAILURES {
+        let reply = call!(&app, from(format!("nobody{n}"), "x")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{n}");
+    }
+    let reply = call!(&app, from("alice".into(), "alice-password")).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let reply = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "other addresses are not affected"
+    );
+}
+
 #[actix_web::test]
 async fn protected_routes_answer_401_403_and_200() {
     let app = test::init_service(demo().app()).await;
@@ -190,12 +253,17 @@ async fn protected_routes_answer_401_403_and_200() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["scopes"], json!(["read", "admin"]));
 
-    let mut tampered = alice.clone();
-    tampered.pop();
-    tampered.push(if alice.ends_with('A') { 'B' } else { 'A' });
+    // One character in the middle of the signature changed (the last one could make the
+    // base64url non-canonical, a different refusal).
+    let at = alice.len() - 20;
+    let mut tampered = alice.clone().into_bytes();
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
     let reply = call!(&app, bearer("/me", &tampered)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.body["error"], "invalid_token");
+    let description = reply.body["error_description"].as_str().unwrap();
+    assert!(description.contains("signature"), "{description}");
 
     let reply = call!(&app, TestRequest::get().uri("/public/ping")).await;
     assert_eq!(
@@ -277,6 +345,29 @@ async fn a_key_file_is_used_for_signing() {
     );
     let verified = verifier.verify::<Value>(token).unwrap();
     assert_eq!(verified.header().kid(), Some(thumbprint.as_str()));
+
+    // Tokens signed with the demo's own key but not as the demo issues them are refused: an
+    // `iat` in the future, or older than an access token's lifetime (an `exp` in the year 5138).
+    let key = key.with_kid(thumbprint);
+    let now = jwt_demo::tokens::now();
+    let forge = |iat: u64, exp: u64| {
+        let claims = json!({"iss": "jwt-demo", "aud": "jwt-demo-api", "sub": "alice",
+                            "scope": "read", "iat": iat, "exp": exp, "jti": "x"});
+        jwt_core::Encoder::new(&key)
+            .typ("at+jwt")
+            .encode(&claims)
+            .unwrap()
+    };
+    let reply = call!(&app, bearer("/me", &forge(now, now + 60))).await;
+    assert_eq!(reply.status, StatusCode::OK, "as the demo issues them");
+    for (iat, exp) in [(now + 86_400, now + 86_460), (now - 3_600, 99_999_999_999)] {
+        let reply = call!(&app, bearer("/me", &forge(iat, exp))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "iat {iat} exp {exp}"
+        );
+    }
 }
 
 #[test]
