@@ -133,8 +133,34 @@ def handle(req: dict[str, Any]) -> dict[str, Any]:
     raise BadRequest(f"unknown op {op!r}")
 
 
+def _pinned_pyjwt_version() -> str | None:
+    """The PyJWT version requirements.txt (next to this script) pins, if it says."""
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements.txt")
+    try:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                name, sep, version = line.strip().partition("==")
+                if sep and name.lower() == "pyjwt":
+                    return version.strip()
+    except OSError:
+        return None
+    return None
+
+
 def main() -> int:
     _send_warnings_to_stderr()
+    pinned = _pinned_pyjwt_version()
+    if pinned is not None and jwt.__version__ != pinned:
+        # Compare against the pinned oracle only: another PyJWT may differ on purpose.
+        print(
+            f"PyJWT {jwt.__version__} found, but the interop tests pin {pinned} "
+            "(tests/interop/requirements.txt): run `cargo xtask ci`, or point "
+            "JWT_INTEROP_PYTHON at target/interop-venv/bin/python",
+            file=sys.stderr,
+        )
+        return 3
     try:
         req = json.loads(sys.stdin.read())
         if not isinstance(req, dict):
