@@ -191,6 +191,20 @@ impl RefreshStore {
         })
     }
 
+    /// Ends the login `presented` belongs to (logout): every refresh token of its family stops
+    /// working. Returns the family revoked, or `None` for a token this store does not know
+    /// (the caller answers the same either way, as RFC 7009 §2.2 asks).
+    pub fn revoke(&self, presented: &str) -> Option<u64> {
+        let mut state = self.lock();
+        let State {
+            tokens, families, ..
+        } = &mut *state;
+        let family_id = tokens.get(&hash(presented))?.family;
+        let family = families.get_mut(&family_id)?;
+        family.revoked = true;
+        Some(family_id)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // The state stays consistent across a panic elsewhere: every change is one insert or
         // one flag.

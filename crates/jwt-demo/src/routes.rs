@@ -4,6 +4,7 @@
 //! | --- | --- | --- |
 //! | `POST /login` | user name and password (JSON) | access + refresh token |
 //! | `POST /refresh` | refresh token (JSON) | new access + refresh token (rotation) |
+//! | `POST /logout` | refresh token (JSON) | `{}`; the login's refresh tokens are revoked |
 //! | `GET /me` | bearer token | the token's claims |
 //! | `GET /admin` | bearer token with scope `admin` | a greeting |
 //! | `GET /.well-known/jwks.json` | none | the public keys |
@@ -77,6 +78,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/login", web::post().to(login))
     .route("/refresh", web::post().to(refresh))
+    .route("/logout", web::post().to(logout))
     .route("/me", web::get().to(me))
     .service(
         web::resource("/admin")
@@ -250,6 +252,17 @@ async fn refresh(
             Err(invalid_grant(error.description()))
         }
     }
+}
+
+/// `POST /logout`: revokes the login a refresh token belongs to (RFC 7009 style: 200 whether
+/// or not the token was known, so the answer tells nothing). Its access tokens stay valid until
+/// they expire.
+async fn logout(state: web::Data<State>, body: web::Json<RefreshRequest>) -> HttpResponse {
+    match state.refresh.revoke(&body.refresh_token) {
+        Some(family) => tracing::info!(family, "logout: the login's refresh tokens are revoked"),
+        None => tracing::info!("logout with an unknown refresh token"),
+    }
+    no_store(HttpResponse::Ok()).json(json!({}))
 }
 
 fn grant(

@@ -320,6 +320,45 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     assert_eq!(reply.body["error_description"], "unknown refresh token");
 }
 
+/// `POST /logout` ends the login: its refresh tokens stop working; an unknown token gets the
+/// same answer.
+#[actix_web::test]
+async fn logout_revokes_the_logins_refresh_tokens() {
+    let app = test::init_service(demo().app()).await;
+    let login = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    let first = login.body["refresh_token"].as_str().unwrap().to_owned();
+    let rotated = call!(&app, post_json("/refresh", refresh_body(&first))).await;
+    let current = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    let other = call!(
+        &app,
+        post_json("/login", login_body("alice", "alice-password"))
+    )
+    .await;
+    let other = other.body["refresh_token"].as_str().unwrap().to_owned();
+
+    for token in [current.as_str(), "not-a-token"] {
+        let reply = call!(&app, post_json("/logout", refresh_body(token))).await;
+        assert_eq!(
+            (reply.status, reply.body.clone()),
+            (StatusCode::OK, json!({}))
+        );
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+    }
+    let reply = call!(&app, post_json("/refresh", refresh_body(&current))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body["error_description"],
+        "this login was revoked; log in again"
+    );
+    // Another login of the same user is not affected.
+    let reply = call!(&app, post_json("/refresh", refresh_body(&other))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
 #[actix_web::test]
 async fn a_key_file_is_used_for_signing() {
     let key = SigningKey::generate(Algorithm::EdDSA).unwrap();
