@@ -184,6 +184,8 @@ impl RefreshStore {
                 used: false,
             },
         );
+        // Expired families go here too, not only at the next login.
+        state.forget_expired(now);
         Ok(Rotated {
             account,
             refresh_token: token,
@@ -284,6 +286,21 @@ mod tests {
         let other = store.start(alice(), 1005).unwrap();
         assert_ne!(other.family, first.family);
         assert!(store.rotate(&other.refresh_token, 1006).is_ok());
+    }
+
+    #[test]
+    fn expired_families_are_forgotten_on_rotation_too() {
+        let store = RefreshStore::new(Duration::from_secs(10));
+        let old = store.start(alice(), 1000).unwrap();
+        let _ = store.rotate(&old.refresh_token, 1001).unwrap();
+        let young = store.start(alice(), 1005).unwrap();
+        assert!(format!("{store:?}").contains("families: 2"));
+        // At 1012 the first family has expired: rotating the young one sweeps it.
+        let _ = store.rotate(&young.refresh_token, 1012).unwrap();
+        let shown = format!("{store:?}");
+        assert!(shown.contains("families: 1"), "{shown}");
+        assert!(shown.contains("tokens: 2"), "{shown}");
+        assert_eq!(store.revoke(&old.refresh_token), None, "forgotten");
     }
 
     #[test]
