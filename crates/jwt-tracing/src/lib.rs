@@ -100,6 +100,11 @@
 mod recording;
 mod text;
 
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use text::MAX_VALUE_LEN;
 
 use jwt_core::{Instrument, Recorder};
