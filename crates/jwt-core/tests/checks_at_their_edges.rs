@@ -37,7 +37,7 @@ fn outcome(verifier: &Verifier, token: &str) -> Result<(), ErrorKind> {
 }
 
 fn verifier(validation: Validation) -> Verifier {
-    Verifier::new(&key()).with_validation(validation.clock(FixedClock(NOW)))
+    Verifier::new(key()).with_validation(validation.clock(FixedClock(NOW)))
 }
 
 /// E2: `exp` and `nbf` are checked whenever present, also when `exp` is not required.
@@ -153,7 +153,7 @@ fn reject_a8_rsa_components_at_their_limits() {
 /// E2 arithmetic: no wrapping near the end of time, whatever the clock says.
 #[test]
 fn time_arithmetic_saturates_near_the_end_of_time() {
-    let at_the_end = Verifier::new(&key()).with_validation(
+    let at_the_end = Verifier::new(key()).with_validation(
         Validation::new()
             .allow_missing_exp()
             .leeway(300)
