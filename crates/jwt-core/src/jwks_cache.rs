@@ -87,6 +87,9 @@ pub enum FetchFailure {
     /// The OpenID Connect discovery document was unusable (not JSON, another issuer, a refused
     /// `jwks_uri`).
     Discovery,
+    /// [`JwksCache::complete`] was handed a permit of another cache (a programming error):
+    /// nothing changed here, and the other cache's fetch slot was released.
+    ForeignPermit,
 }
 
 impl FetchFailure {
@@ -101,6 +104,7 @@ impl FetchFailure {
             FetchFailure::NotAJwkSet => "not_a_jwk_set",
             FetchFailure::NoUsableKeys => "no_usable_keys",
             FetchFailure::Discovery => "discovery",
+            FetchFailure::ForeignPermit => "foreign_permit",
         }
     }
 }
@@ -119,6 +123,9 @@ impl fmt::Display for FetchFailure {
             FetchFailure::NoUsableKeys => f.write_str("the JWKS response has no usable keys"),
             FetchFailure::Discovery => {
                 f.write_str("the OpenID Connect discovery document is unusable")
+            }
+            FetchFailure::ForeignPermit => {
+                f.write_str("internal: a fetch permit was completed on another cache")
             }
         }
     }
@@ -326,6 +333,15 @@ impl JwksCache {
         body: Result<&[u8], FetchFailure>,
         cache_control: Option<&str>,
     ) -> FetchCompletion {
+        if !Arc::ptr_eq(&permit.state, &self.state) {
+            // Dropped undone, the permit frees its own cache's slot; this cache's fetch in
+            // flight (if any) is none of its business.
+            drop(permit);
+            return FetchCompletion::Failed {
+                failure: FetchFailure::ForeignPermit,
+                stale_until: None,
+            };
+        }
         let now = self.clock.now_unix();
         permit.done = true;
         let parsed = body.and_then(|body| self.parse(body));
@@ -645,6 +661,35 @@ mod tests {
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].kid(), Some("bad"));
         assert!(skipped[0].error().to_string().contains("not a point"));
+    }
+
+    #[test]
+    fn a_permit_completed_on_another_cache_changes_nothing_and_frees_its_slot() {
+        let (first, _) = cache();
+        let (second, _) = self::cache();
+        let FetchDecision::Fetch(foreign) = first.due() else {
+            panic!("a fetch is due")
+        };
+        let own = second.due();
+        assert!(matches!(own, FetchDecision::Fetch(_)));
+        let done = second.complete(foreign, Ok(&set(&[ED])), None);
+        assert!(matches!(
+            done,
+            FetchCompletion::Failed {
+                failure: FetchFailure::ForeignPermit,
+                stale_until: None
+            }
+        ));
+        assert!(kids(&second).is_empty() && kids(&first).is_empty());
+        assert!(
+            matches!(second.due(), FetchDecision::InFlight),
+            "its own fetch still runs"
+        );
+        assert!(
+            matches!(first.due(), FetchDecision::Fetch(_)),
+            "the slot was freed"
+        );
+        drop(own);
     }
 
     #[test]
