@@ -30,8 +30,9 @@ macro_rules! key_files {
     () => {
         "Key files (--key FILE):
   HS256/384/512  the file's raw bytes are the secret (nothing is trimmed); or --secret STRING.
-                 A PEM file or a JWK/JWK Set JSON file is never used as raw HMAC bytes:
-                 an `oct` JWK gives its `k`, anything else is refused.
+                 A PEM file or a JWK/JWK Set JSON file (also behind a byte order mark, or as
+                 UTF-16) is never used as raw HMAC bytes: an `oct` JWK gives its `k`, anything
+                 else is refused; so is UTF-8 text that starts with `{` or `[` or holds \"kty\".
   RS*/PS*        PEM PRIVATE KEY (PKCS#8) or RSA PRIVATE KEY (PKCS#1) to sign; PUBLIC KEY (SPKI)
                  or RSA PUBLIC KEY (PKCS#1) to verify; a private key also verifies. >= 2048 bits.
   ES256/ES384    PEM PRIVATE KEY (PKCS#8) or EC PRIVATE KEY (SEC1) to sign; PUBLIC KEY to verify.

@@ -7,7 +7,10 @@
 //! ever an HMAC secret:
 //!
 //! - text containing `-----BEGIN` is PEM;
-//! - UTF-8 text starting with `{` is JSON and must be a JWK (`kty`) or a JWK Set (`keys`);
+//! - UTF-8 text starting with `{` or `[`, or containing `"kty"`, also behind a byte order mark,
+//!   is JSON and must be a JWK (`kty`) or a JWK Set (`keys`), else it is refused;
+//! - text of either kind encoded as UTF-16 (a `FF FE` or `FE FF` byte order mark, as Windows
+//!   editors save "Unicode") is refused with a request to save it as UTF-8;
 //! - a DER `SEQUENCE` spanning the whole file that `jwt-core` recognises as a key container
 //!   (PKCS#8, SPKI, PKCS#1, SEC1) is DER;
 //! - anything else is raw bytes, usable only as an HMAC secret.
@@ -51,6 +54,16 @@ pub(crate) fn load(source: &KeySource) -> Result<LoadedKey, Failure> {
     match (&source.key, &source.secret) {
         (Some(path), _) => load_file(path),
         (None, Some(secret)) => {
+            // `--secret` takes values starting with `-` (secrets may), so a forgotten value
+            // swallows the next option: refuse what can only be an option name.
+            let option_like = secret.strip_prefix("--").is_some_and(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            });
+            if option_like {
+                return Err(Failure::usage(format!(
+                    "--secret needs a value, but was followed by the option {secret}"
+                )));
+            }
             let origin = "--secret".to_owned();
             let material = classify(secret.as_bytes().to_vec(), &origin)?;
             Ok(LoadedKey { origin, material })
@@ -84,18 +97,45 @@ fn classify(bytes: Vec<u8>, origin: &str) -> Result<Material, Failure> {
             .map(Material::Pem)
             .map_err(|_| Failure::usage(format!("{origin} looks like PEM but is not UTF-8 text")));
     }
-    if matches!(text.trim_ascii_start().first(), Some(b'{' | b'[')) || contains(text, b"\"kty\"") {
-        let json = std::str::from_utf8(text).map_err(|_| {
-            Failure::usage(format!(
-                "{origin} looks like a JSON key document but is not UTF-8 text"
-            ))
-        })?;
-        return classify_json(json, origin);
+    // Only UTF-8 text is judged as JSON: random secret bytes may well start with `{` or `[`.
+    if let Ok(json) = std::str::from_utf8(text) {
+        if looks_like_a_key_document(json) {
+            return classify_json(json, origin);
+        }
+    }
+    if utf16_key_document(&bytes) {
+        return Err(Failure::usage(format!(
+            "{origin} is a key document saved as UTF-16; save it as UTF-8 (it is never used as \
+             raw HMAC bytes)"
+        )));
     }
     if is_der_key(&bytes) {
         return Ok(Material::Der(bytes));
     }
     Ok(Material::Secret(bytes))
+}
+
+/// JSON text that can only be meant as a key: an object or array, or a `"kty"` member anywhere.
+fn looks_like_a_key_document(text: &str) -> bool {
+    text.trim_start().starts_with(['{', '[']) || text.contains("\"kty\"")
+}
+
+/// Whether `bytes` are UTF-16 text (behind its byte order mark) of a PEM or JSON key document.
+fn utf16_key_document(bytes: &[u8]) -> bool {
+    let (little_endian, body) = match bytes {
+        [0xFF, 0xFE, body @ ..] => (true, body),
+        [0xFE, 0xFF, body @ ..] => (false, body),
+        _ => return false,
+    };
+    let units = body.chunks_exact(2).map(|pair| match pair {
+        [a, b] if little_endian => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    text.contains("-----BEGIN") || looks_like_a_key_document(&text)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -316,6 +316,44 @@ fn key_documents_in_disguise_are_never_hmac_secrets() {
         assert!(!line.contains("admin"), "{name}: {line}");
         jwt(&["encode", "--alg", "HS256", "--key", file.path(), "{}"]).usage();
     }
+    // UTF-16 (Notepad's "Unicode"), both byte orders: refused, never a secret.
+    for little_endian in [true, false] {
+        let mut bytes = if little_endian {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in jwks.encode_utf16() {
+            bytes.extend(if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        let file = TempFile::new("utf16.jwks", &bytes);
+        let line = jwt(&["encode", "--alg", "HS256", "--key", file.path(), "{}"])
+            .usage()
+            .to_owned();
+        assert!(line.contains("UTF-16"), "{line}");
+    }
+    // Random secret bytes that merely start like JSON (not UTF-8) are still secrets.
+    for first in [b'{', b'['] {
+        let mut secret = vec![first];
+        secret.extend((1..64u8).map(|i| i.wrapping_mul(151) | 0x80));
+        let file = TempFile::new("binary.secret", &secret);
+        let token = jwt(&[
+            "encode",
+            "--alg",
+            "HS256",
+            "--key",
+            file.path(),
+            r#"{"sub":"a"}"#,
+        ])
+        .ok()
+        .trim()
+        .to_owned();
+        jwt(&["decode", "--alg", "HS256", "--key", file.path(), &token]).ok();
+    }
     // Behind a BOM, a JWK Set still works as what it is.
     let set = TempFile::new("bom.jwks", with_bom(&jwks));
     let token = jwt(&[
@@ -361,6 +399,19 @@ fn secrets_starting_with_dashes_are_values_and_never_echoed() {
     ]);
     let line = wrong.rejected().to_owned();
     assert!(!line.contains("wrong-secret"), "{line}");
+    // A forgotten value does not swallow the next option silently.
+    let line = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--allow-short-secret",
+        "--secret",
+        "--iat",
+        r#"{"sub":"a"}"#,
+    ])
+    .usage()
+    .to_owned();
+    assert!(line.contains("--secret needs a value"), "{line}");
 }
 
 #[test]

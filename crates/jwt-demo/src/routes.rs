@@ -166,7 +166,12 @@ fn too_many_attempts(wait: Duration) -> TokenError {
         code: "slow_down",
         description: "too many failed logins; try again later",
         status: StatusCode::TOO_MANY_REQUESTS,
-        retry_after: Some(wait.as_secs().max(1)),
+        // Rounded up: a client that waits exactly this long is let in.
+        retry_after: Some(
+            wait.as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0))
+                .max(1),
+        ),
     }
 }
 
@@ -214,19 +219,26 @@ async fn login(
         tracing::warn!("login refused: too many password checks at once");
         return Err(busy());
     };
-    // PBKDF2 is slow on purpose: run it off the worker thread.
+    // PBKDF2 is slow on purpose: run it off the worker thread. The slot and the outcome's
+    // bookkeeping go with it: a client that hangs up mid-check (dropping this handler) neither
+    // frees the slot while the hash still runs nor escapes the failure count.
     let users = Arc::clone(&state.users);
-    let checked_name = username.clone();
-    let account = web::block(move || users.check(&checked_name, &password))
-        .await
-        .map_err(|_| server_error())?;
-    drop(slot);
+    let throttle = Arc::clone(&state.throttle);
+    let account = web::block(move || {
+        let _slot = slot;
+        let account = users.check(&username, &password);
+        match &account {
+            Some(_) => throttle.succeeded(&username),
+            None => throttle.failed(&username, address, Instant::now()),
+        }
+        account
+    })
+    .await
+    .map_err(|_| server_error())?;
     let Some(account) = account else {
-        state.throttle.failed(&username, address, Instant::now());
         tracing::info!(user = ?shown, client = ?address, "login refused");
         return Err(invalid_grant("unknown user or wrong password"));
     };
-    state.throttle.succeeded(&username);
     let now = now();
     let family = state
         .refresh

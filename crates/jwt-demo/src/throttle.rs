@@ -10,7 +10,9 @@
 //! user names are counted like known ones, so the answers tell nothing about which exist.
 //!
 //! Separately, at most [`MAX_CONCURRENT_HASHES`] password checks run at a time; a login beyond
-//! that is answered `503` with `Retry-After: 1` instead of queueing more CPU work.
+//! that is answered `503` with `Retry-After: 1` instead of queueing more CPU work. The slot and
+//! the counting travel with the check to its blocking thread: a client that hangs up mid-check
+//! frees nothing early and is counted all the same.
 //!
 //! The table is bounded ([`MAX_ENTRIES`]): entries quiet for [`FORGET_AFTER`] are dropped, and
 //! when it is full of recent ones the oldest goes. Counting is in memory, per process: enough
@@ -19,7 +21,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Failed logins per user name before attempts are slowed down.
@@ -55,14 +57,15 @@ struct Record {
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
     records: Mutex<HashMap<Subject, Record>>,
-    hashing: AtomicUsize,
+    hashing: Arc<AtomicUsize>,
 }
 
-/// A password check in progress; dropping it frees its slot.
+/// A password check in progress; dropping it frees its slot. It owns its share of the count,
+/// so it can travel with the check to another thread and be freed only when the check ends.
 #[derive(Debug)]
-pub struct HashSlot<'a>(&'a AtomicUsize);
+pub struct HashSlot(Arc<AtomicUsize>);
 
-impl Drop for HashSlot<'_> {
+impl Drop for HashSlot {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
@@ -86,9 +89,9 @@ impl LoginThrottle {
     }
 
     /// A slot to run one password check in, or `None` when [`MAX_CONCURRENT_HASHES`] run.
-    pub fn hash_slot(&self) -> Option<HashSlot<'_>> {
+    pub fn hash_slot(&self) -> Option<HashSlot> {
         let taken = self.hashing.fetch_add(1, Ordering::SeqCst);
-        let slot = HashSlot(&self.hashing);
+        let slot = HashSlot(Arc::clone(&self.hashing));
         (taken < MAX_CONCURRENT_HASHES).then_some(slot)
     }
 
@@ -151,9 +154,11 @@ fn make_room(records: &mut HashMap<Subject, Record>, now: Instant) {
             || record.blocked_until > now
     });
     if records.len() >= MAX_ENTRIES {
+        // The oldest record that is not blocking anyone right now; only if every one is, the
+        // oldest of all (so flooding the table cannot lift a block cheaply).
         let oldest = records
             .iter()
-            .min_by_key(|(_, record)| record.last_failure)
+            .min_by_key(|(_, record)| (record.blocked_until > now, record.last_failure))
             .map(|(subject, _)| subject.clone());
         if let Some(oldest) = oldest {
             records.remove(&oldest);
@@ -235,6 +240,27 @@ mod tests {
             throttle.failed(&format!("u{n}"), None, now);
         }
         assert!(throttle.lock().len() <= MAX_ENTRIES);
+    }
+
+    #[test]
+    fn a_slot_moved_to_another_thread_is_freed_when_that_thread_is_done() {
+        let throttle = LoginThrottle::new();
+        let slot = throttle.hash_slot().unwrap();
+        let (done, wait) = std::sync::mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            let _slot = slot;
+            wait.recv().unwrap();
+        });
+        for _ in 1..MAX_CONCURRENT_HASHES {
+            std::mem::forget(throttle.hash_slot().unwrap());
+        }
+        assert!(
+            throttle.hash_slot().is_none(),
+            "the moved slot still counts"
+        );
+        done.send(()).unwrap();
+        worker.join().unwrap();
+        assert!(throttle.hash_slot().is_some());
     }
 
     #[test]

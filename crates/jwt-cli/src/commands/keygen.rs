@@ -89,5 +89,10 @@ fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
     })?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::usage(format!("cannot write {shown}: {e}")))
+        .map_err(|e| {
+            // No half-written key left behind (a rerun would refuse to overwrite it).
+            drop(file);
+            let _ = std::fs::remove_file(path);
+            Failure::usage(format!("cannot write {shown}: {e}"))
+        })
 }
