@@ -203,17 +203,12 @@ impl Verifier {
         &self,
         token: &str,
     ) -> Result<Verified<C>, E> {
-        let Some(instrument) = &self.instrument else {
-            return self.verify_owned(token, &mut Silent);
-        };
-        let mut result = None;
-        instrument.observe(&mut |recorder| {
-            // Once: a second call of an instrument's `run` does nothing (see `Instrument`).
-            if result.is_none() {
-                result = Some(self.verify_owned(token, recorder));
+        match &self.instrument {
+            None => self.verify_owned(token, &mut Silent),
+            Some(instrument) => {
+                observed_once(&**instrument, |recorder| self.verify_owned(token, recorder))
             }
-        });
-        result.unwrap_or_else(|| self.verify_owned(token, &mut Silent))
+        }
     }
 
     #[inline(always)]
@@ -264,15 +259,7 @@ impl Verifier {
         };
         match &self.instrument {
             None => run(&mut Silent),
-            Some(instrument) => {
-                let mut result = None;
-                instrument.observe(&mut |recorder| {
-                    if result.is_none() {
-                        result = Some(run(recorder));
-                    }
-                });
-                result.unwrap_or_else(|| run(&mut Silent))
-            }
+            Some(instrument) => observed_once(&**instrument, run),
         }
     }
 
@@ -514,6 +501,19 @@ impl fmt::Debug for Verifier {
             .field("instrumented", &self.instrument.is_some())
             .finish()
     }
+}
+
+/// Runs one verification inside `instrument`: `run` goes once, with the instrument's recorder
+/// the first time the instrument calls back (later calls do nothing), or uninstrumented if it
+/// never does (see [`Instrument`]).
+fn observed_once<T>(instrument: &dyn Instrument, mut run: impl FnMut(&mut dyn Recorder) -> T) -> T {
+    let mut result = None;
+    instrument.observe(&mut |recorder| {
+        if result.is_none() {
+            result = Some(run(recorder));
+        }
+    });
+    result.unwrap_or_else(|| run(&mut Silent))
 }
 
 /// Reports the outcome to the recorder and hands it back.
