@@ -125,31 +125,27 @@ where
         let service = Rc::clone(&self.service);
         let settings = self.settings.clone();
         Box::pin(async move {
-            // The clone of the request is dropped before the inner service runs.
-            let mut from_query = false;
+            // The clone of the request is dropped before the inner service runs. A request let
+            // through carries where its token came from (`None`: no token, allowed).
             let verdict = match authenticate(req.request().clone()).await {
                 Err(missing_configuration) => Err(missing_configuration),
                 Ok((config, outcome)) => match outcome {
                     Outcome::Failed(error) => Err(error),
-                    Outcome::Anonymous if settings.optional => Ok(()),
+                    Outcome::Anonymous if settings.optional => Ok(None),
                     Outcome::Anonymous => Err(config.error(AuthError::missing_credentials())),
-                    Outcome::Authenticated(identity) => {
-                        from_query = identity.source == TokenSource::Query;
-                        match &settings.required {
-                            Some(required) if !identity.scopes.contains_all(required) => {
-                                Err(config
-                                    .error(AuthError::insufficient_scope(Arc::clone(required))))
-                            }
-                            _ => Ok(()),
+                    Outcome::Authenticated(identity) => match &settings.required {
+                        Some(required) if !identity.scopes.contains_all(required) => {
+                            Err(config.error(AuthError::insufficient_scope(Arc::clone(required))))
                         }
-                    }
+                        _ => Ok(Some(identity.source)),
+                    },
                 },
             };
             match verdict {
-                Ok(()) => {
+                Ok(source) => {
                     let mut response = service.call(req).await?;
                     let headers = response.headers_mut();
-                    if from_query && !headers.contains_key(CACHE_CONTROL) {
+                    if source == Some(TokenSource::Query) && !headers.contains_key(CACHE_CONTROL) {
                         headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
                     }
                     Ok(response.map_into_left_body())
