@@ -5,7 +5,7 @@
 //! `18446744073709551615.0` or `1.50` into other spellings, and lose integers beyond `u64`.
 //! So the CLI prints the verified bytes themselves, only removing insignificant whitespace (and
 //! escaping the few characters that could deceive a terminal, see [`minify`]), and adds
-//! `exp`/`iat` to a payload by appending members to its text.
+//! `exp`/`nbf`/`iat` to a payload by appending members to its text.
 
 use crate::failure::Failure;
 

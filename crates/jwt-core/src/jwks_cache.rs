@@ -600,13 +600,16 @@ mod tests {
             ..JwksPolicy::default()
         };
         let cache = JwksCache::with_clock(policy, crate::FixedClock(1_000));
-        for header in [
-            None,
-            Some("max-age=300"),
-            Some("no-store"),
-            Some("max-age=1"),
+        // Bounds the wrong way round: a header's max-age ends at the upper bound; no header
+        // means the default and `no-store` the lower bound, both as configured.
+        for (header, expected) in [
+            (None, 600),
+            (Some("max-age=300"), 60),
+            (Some("no-store"), 3_600),
+            (Some("max-age=1"), 60),
+            (Some("max-age=99999999999999999999999"), 60),
         ] {
-            let _ = cache.max_age(header);
+            assert_eq!(cache.max_age(header), expected, "{header:?}");
         }
         let done = fetch(&cache, cache.due(), Ok(&set(&[ED])), Some("max-age=300"));
         assert!(matches!(done, FetchCompletion::Updated { keys: 1, .. }));

@@ -25,10 +25,10 @@ use jwt_actix::{Bearer, BearerAuth, BearerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::State;
 use crate::refresh::RefreshError;
 use crate::tokens::{AccessClaims, now};
 use crate::users::Account;
+use crate::{State, throttle};
 
 /// `GET /me` for tokens whose unverified `iss` is `issuer`, verified under `auth` (the external
 /// issuer's keys and claims checks). Routing on an unverified claim is safe: the chosen
@@ -209,9 +209,8 @@ async fn login(
     let LoginRequest { username, password } = body.into_inner();
     let address = request.peer_addr().map(|peer| peer.ip());
     // Logged with Debug formatting (escaped) and clipped: the name is the client's text.
-    let shown: String = username.chars().take(64).collect();
-    let started = Instant::now();
-    if let Err(wait) = state.throttle.check(&username, address, started) {
+    let shown = throttle::clipped(&username).to_owned();
+    if let Err(wait) = state.throttle.check(&username, address, Instant::now()) {
         tracing::info!(user = ?shown, client = ?address, "login throttled");
         return Err(too_many_attempts(wait));
     }

@@ -36,7 +36,7 @@ pub const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
 pub const MAX_ENTRIES: usize = 10_000;
 /// Most password checks running at once.
 pub const MAX_CONCURRENT_HASHES: usize = 8;
-/// Longest user name kept as a key (longer ones are cut, on a character boundary).
+/// Longest user name kept as a key or logged (longer ones are cut, on a character boundary).
 const MAX_NAME_LEN: usize = 64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -132,12 +132,18 @@ impl LoginThrottle {
     }
 }
 
-fn key_name(user: &str) -> Box<str> {
+/// `user` cut to at most [`MAX_NAME_LEN`] bytes on a character boundary: the part of a client's
+/// name that is counted (and logged).
+pub(crate) fn clipped(user: &str) -> &str {
     let end = (0..=user.len().min(MAX_NAME_LEN))
         .rev()
         .find(|&end| user.is_char_boundary(end))
         .unwrap_or(0);
-    user.get(..end).unwrap_or_default().into()
+    user.get(..end).unwrap_or_default()
+}
+
+fn key_name(user: &str) -> Box<str> {
+    clipped(user).into()
 }
 
 fn subjects(user: &str, address: Option<IpAddr>) -> impl Iterator<Item = Subject> {
