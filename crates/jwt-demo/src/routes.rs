@@ -210,10 +210,13 @@ async fn login(
     let address = request.peer_addr().map(|peer| peer.ip());
     // Logged with Debug formatting (escaped) and clipped: the name is the client's text.
     let shown = throttle::clipped(&username).to_owned();
-    if let Err(wait) = state.throttle.check(&username, address, Instant::now()) {
-        tracing::info!(user = ?shown, client = ?address, "login throttled");
-        return Err(too_many_attempts(wait));
-    }
+    let attempt = match state.throttle.begin(&username, address, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(user = ?shown, client = ?address, "login throttled");
+            return Err(too_many_attempts(wait));
+        }
+    };
     let Some(slot) = state.throttle.hash_slot() else {
         tracing::warn!("login refused: too many password checks at once");
         return Err(busy());
@@ -222,13 +225,12 @@ async fn login(
     // bookkeeping go with it: a client that hangs up mid-check (dropping this handler) neither
     // frees the slot while the hash still runs nor escapes the failure count.
     let users = Arc::clone(&state.users);
-    let throttle = Arc::clone(&state.throttle);
     let account = web::block(move || {
         let _slot = slot;
         let account = users.check(&username, &password);
         match &account {
-            Some(_) => throttle.succeeded(&username),
-            None => throttle.failed(&username, address, Instant::now()),
+            Some(_) => attempt.succeeded(),
+            None => attempt.failed(Instant::now()),
         }
         account
     })

@@ -9,6 +9,11 @@
 //! 4 s, ... at most [`MAX_DELAY`]). A successful login clears its user name's count. Unknown
 //! user names are counted like known ones, so the answers tell nothing about which exist.
 //!
+//! Checking and counting are one step: [`LoginThrottle::begin`] admits an attempt and counts it
+//! as in flight until its [`Attempt`] is settled. Within the free allowance attempts may run
+//! side by side; beyond it, only one at a time per name and per address, so a burst of parallel
+//! guesses sent the moment a delay ends gets one guess through, not one per request.
+//!
 //! Separately, at most [`MAX_CONCURRENT_HASHES`] password checks run at a time; a login beyond
 //! that is answered `503` with `Retry-After: 1` instead of queueing more CPU work. The slot and
 //! the counting travel with the check to its blocking thread: a client that hangs up mid-check
@@ -45,13 +50,106 @@ enum Subject {
     Address(IpAddr),
 }
 
+impl Subject {
+    /// Failures allowed before delays start.
+    const fn free(&self) -> u32 {
+        match self {
+            Subject::User(_) => USER_FREE_FAILURES,
+            Subject::Address(_) => ADDRESS_FREE_FAILURES,
+        }
+    }
+}
+
+/// One admitted login attempt (see [`LoginThrottle::begin`]). Like [`HashSlot`], it can travel
+/// with the password check to another thread.
+#[derive(Debug)]
+pub struct Attempt {
+    throttle: Arc<LoginThrottle>,
+    subjects: Vec<Subject>,
+    settled: bool,
+}
+
+impl Attempt {
+    /// The password was wrong (or the name unknown): counted against the name and address.
+    pub fn failed(mut self, now: Instant) {
+        self.settled = true;
+        self.throttle.settle(&self.subjects, true, now);
+    }
+
+    /// The login succeeded: the name's failures are forgotten (its address's are not).
+    pub fn succeeded(mut self) {
+        self.settled = true;
+        let mut records = self.throttle.lock();
+        for subject in &self.subjects {
+            match subject {
+                Subject::User(_) => {
+                    records.remove(subject);
+                }
+                Subject::Address(_) => {
+                    if let Some(record) = records.get_mut(subject) {
+                        record.in_flight = record.in_flight.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Attempt {
+    /// An attempt that ended without an outcome (the check could not run) counts nothing.
+    fn drop(&mut self) {
+        if !self.settled {
+            self.throttle.settle(&self.subjects, false, Instant::now());
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Record {
     failures: u32,
+    /// Attempts admitted and not yet settled.
+    in_flight: u32,
     /// No attempt before this moment.
     blocked_until: Instant,
+    /// The last failure, or the record's creation: what "quiet" is measured from.
     last_failure: Instant,
 }
+
+impl Record {
+    fn new(now: Instant) -> Self {
+        Record {
+            failures: 0,
+            in_flight: 0,
+            blocked_until: now,
+            last_failure: now,
+        }
+    }
+
+    /// How long an attempt must wait, given `free` failures are allowed before delays start.
+    fn wait(&self, free: u32, now: Instant) -> Duration {
+        let blocked = self.blocked_until.saturating_duration_since(now);
+        if !blocked.is_zero() {
+            return blocked;
+        }
+        // Beyond the allowance, one attempt at a time: the next waits for this one's outcome
+        // (which sets the delay if it fails). A password check takes well under a second.
+        let beyond = self.failures.saturating_add(self.in_flight) >= free;
+        if beyond && self.in_flight > 0 {
+            IN_FLIGHT_WAIT
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// Worth keeping when the table is full: it blocks someone or has attempts running.
+    fn active(&self, now: Instant) -> bool {
+        self.blocked_until > now || self.in_flight > 0
+    }
+}
+
+/// What an attempt is told to wait while another attempt of its name or address, beyond the
+/// free allowance, is still being checked.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(1);
 
 /// Failed-login counts, per user name and client address.
 #[derive(Debug, Default)]
@@ -77,15 +175,39 @@ impl LoginThrottle {
         Self::default()
     }
 
-    /// `Err(wait)` when `user` or `address` must not try again yet.
-    pub fn check(&self, user: &str, address: Option<IpAddr>, now: Instant) -> Result<(), Duration> {
-        let records = self.lock();
-        let wait = subjects(user, address)
-            .filter_map(|subject| records.get(&subject))
-            .map(|record| record.blocked_until.saturating_duration_since(now))
+    /// Admits one login attempt of `user` from `address`, or `Err(wait)` when they must not
+    /// try again yet. The attempt counts as in flight until it is settled with
+    /// [`Attempt::failed`] or [`Attempt::succeeded`] (or dropped, which counts nothing).
+    pub fn begin(
+        self: &Arc<Self>,
+        user: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<Attempt, Duration> {
+        let mut records = self.lock();
+        let subjects: Vec<Subject> = subjects(user, address).collect();
+        let wait = subjects
+            .iter()
+            .filter_map(|subject| Some(records.get(subject)?.wait(subject.free(), now)))
             .max()
             .unwrap_or(Duration::ZERO);
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        for subject in &subjects {
+            if !records.contains_key(subject) {
+                make_room(&mut records, now);
+            }
+            let record = records
+                .entry(subject.clone())
+                .or_insert_with(|| Record::new(now));
+            record.in_flight = record.in_flight.saturating_add(1);
+        }
+        Ok(Attempt {
+            throttle: Arc::clone(self),
+            subjects,
+            settled: false,
+        })
     }
 
     /// A slot to run one password check in, or `None` when [`MAX_CONCURRENT_HASHES`] run.
@@ -95,36 +217,36 @@ impl LoginThrottle {
         (taken < MAX_CONCURRENT_HASHES).then_some(slot)
     }
 
-    /// Counts a failed login of `user` from `address`.
-    pub fn failed(&self, user: &str, address: Option<IpAddr>, now: Instant) {
+    /// Ends an attempt: no longer in flight; a failure is counted and may start a delay.
+    fn settle(&self, subjects: &[Subject], failed: bool, now: Instant) {
         let mut records = self.lock();
-        for subject in subjects(user, address) {
-            let free = match subject {
-                Subject::User(_) => USER_FREE_FAILURES,
-                Subject::Address(_) => ADDRESS_FREE_FAILURES,
-            };
-            if !records.contains_key(&subject) {
+        for subject in subjects {
+            if !records.contains_key(subject) {
+                if !failed {
+                    continue; // forgotten meanwhile (a success cleared it): nothing to undo
+                }
                 make_room(&mut records, now);
             }
-            let record = records.entry(subject).or_insert(Record {
-                failures: 0,
-                blocked_until: now,
-                last_failure: now,
-            });
+            let record = records
+                .entry(subject.clone())
+                .or_insert_with(|| Record::new(now));
+            record.in_flight = record.in_flight.saturating_sub(1);
+            if !failed {
+                continue;
+            }
             record.failures = record.failures.saturating_add(1);
             record.last_failure = now;
-            if let Some(beyond) = record.failures.checked_sub(free).filter(|n| *n > 0) {
+            if let Some(beyond) = record
+                .failures
+                .checked_sub(subject.free())
+                .filter(|n| *n > 0)
+            {
                 let doublings = beyond.saturating_sub(1).min(20);
                 let delay = Duration::from_secs(1u64.checked_shl(doublings).unwrap_or(u64::MAX))
                     .min(MAX_DELAY);
                 record.blocked_until = now.checked_add(delay).unwrap_or(now);
             }
         }
-    }
-
-    /// A successful login: `user`'s failures are forgotten (its address's are not).
-    pub fn succeeded(&self, user: &str) {
-        self.lock().remove(&Subject::User(key_name(user)));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Subject, Record>> {
@@ -156,15 +278,15 @@ fn make_room(records: &mut HashMap<Subject, Record>, now: Instant) {
         return;
     }
     records.retain(|_, record| {
-        now.saturating_duration_since(record.last_failure) < FORGET_AFTER
-            || record.blocked_until > now
+        now.saturating_duration_since(record.last_failure) < FORGET_AFTER || record.active(now)
     });
     if records.len() >= MAX_ENTRIES {
-        // The oldest record that is not blocking anyone right now; only if every one is, the
-        // oldest of all (so flooding the table cannot lift a block cheaply).
+        // The oldest record that neither blocks anyone right now nor has attempts running; only
+        // if every one does, the oldest of all (so flooding the table cannot lift a block
+        // cheaply).
         let oldest = records
             .iter()
-            .min_by_key(|(_, record)| (record.blocked_until > now, record.last_failure))
+            .min_by_key(|(_, record)| (record.active(now), record.last_failure))
             .map(|(subject, _)| subject.clone());
         if let Some(oldest) = oldest {
             records.remove(&oldest);
@@ -180,77 +302,149 @@ mod tests {
 
     const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)));
 
+    fn throttle() -> Arc<LoginThrottle> {
+        Arc::new(LoginThrottle::new())
+    }
+
+    /// Whether an attempt would be admitted now (the attempt is dropped unsettled).
+    fn check(
+        throttle: &Arc<LoginThrottle>,
+        user: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        throttle.begin(user, address, now).map(drop)
+    }
+
+    /// One failed login.
+    fn fail(throttle: &Arc<LoginThrottle>, user: &str, address: Option<IpAddr>, now: Instant) {
+        throttle.begin(user, address, now).unwrap().failed(now);
+    }
+
     #[test]
     fn free_failures_then_doubling_delays_then_success_clears() {
-        let throttle = LoginThrottle::new();
+        let throttle = throttle();
         let start = Instant::now();
-        for _ in 0..USER_FREE_FAILURES {
-            assert_eq!(throttle.check("alice", HOME, start), Ok(()));
-            throttle.failed("alice", HOME, start);
+        for _ in 0..=USER_FREE_FAILURES {
+            assert_eq!(check(&throttle, "alice", HOME, start), Ok(()));
+            fail(&throttle, "alice", HOME, start);
         }
-        assert_eq!(throttle.check("alice", HOME, start), Ok(()));
-        throttle.failed("alice", HOME, start);
         assert_eq!(
-            throttle.check("alice", HOME, start),
+            check(&throttle, "alice", HOME, start),
             Err(Duration::from_secs(1))
         );
         // Other names from the same address are not slowed down yet.
-        assert_eq!(throttle.check("bob", HOME, start), Ok(()));
+        assert_eq!(check(&throttle, "bob", HOME, start), Ok(()));
         let later = start + Duration::from_secs(1);
-        assert_eq!(throttle.check("alice", HOME, later), Ok(()));
-        throttle.failed("alice", HOME, later);
+        fail(&throttle, "alice", HOME, later);
         assert_eq!(
-            throttle.check("alice", None, later),
+            check(&throttle, "alice", None, later),
             Err(Duration::from_secs(2))
         );
         let much_later = later + Duration::from_secs(2);
-        throttle.succeeded("alice");
-        assert_eq!(throttle.check("alice", None, much_later), Ok(()));
+        throttle
+            .begin("alice", None, much_later)
+            .unwrap()
+            .succeeded();
+        for _ in 0..USER_FREE_FAILURES {
+            fail(&throttle, "alice", None, much_later);
+        }
+        assert_eq!(check(&throttle, "alice", None, much_later), Ok(()));
+    }
+
+    #[test]
+    fn beyond_the_allowance_attempts_run_one_at_a_time() {
+        let throttle = throttle();
+        let now = Instant::now();
+        // Within the allowance, side by side...
+        let parallel: Vec<_> = (0..USER_FREE_FAILURES)
+            .map(|_| throttle.begin("alice", None, now).unwrap())
+            .collect();
+        // ...but not one more than the allowance while they run.
+        assert_eq!(check(&throttle, "alice", None, now), Err(IN_FLIGHT_WAIT));
+        for attempt in parallel {
+            attempt.failed(now);
+        }
+        // The allowance is used up but no delay has started: one attempt, and only one.
+        let sixth = throttle.begin("alice", None, now).unwrap();
+        for _ in 0..10 {
+            assert_eq!(check(&throttle, "alice", None, now), Err(IN_FLIGHT_WAIT));
+        }
+        sixth.failed(now);
+        assert_eq!(
+            check(&throttle, "alice", None, now),
+            Err(Duration::from_secs(1)),
+            "ten refused requests counted nothing"
+        );
+        // An attempt that ends without an outcome frees its place and counts nothing.
+        let later = now + Duration::from_secs(1);
+        drop(throttle.begin("alice", None, later).unwrap());
+        let seventh = throttle.begin("alice", None, later).unwrap();
+        // Moved to another thread, it still holds the place until it is settled there.
+        assert_eq!(check(&throttle, "alice", None, later), Err(IN_FLIGHT_WAIT));
+        std::thread::spawn(move || seventh.failed(later))
+            .join()
+            .unwrap();
+        assert_eq!(
+            check(&throttle, "alice", None, later),
+            Err(Duration::from_secs(2))
+        );
     }
 
     #[test]
     fn an_address_is_slowed_down_after_its_own_allowance() {
-        let throttle = LoginThrottle::new();
+        let throttle = throttle();
         let now = Instant::now();
         for n in 0..ADDRESS_FREE_FAILURES {
-            throttle.failed(&format!("user{n}"), HOME, now);
+            fail(&throttle, &format!("user{n}"), HOME, now);
         }
-        assert_eq!(throttle.check("someone-else", HOME, now), Ok(()));
-        throttle.failed("user-x", HOME, now);
-        assert!(throttle.check("someone-else", HOME, now).is_err());
-        assert_eq!(throttle.check("someone-else", None, now), Ok(()));
+        assert_eq!(check(&throttle, "someone-else", HOME, now), Ok(()));
+        fail(&throttle, "user-x", HOME, now);
+        assert!(check(&throttle, "someone-else", HOME, now).is_err());
+        assert_eq!(check(&throttle, "someone-else", None, now), Ok(()));
     }
 
     #[test]
     fn delays_are_capped_and_long_names_share_a_bounded_key() {
-        let throttle = LoginThrottle::new();
-        let now = Instant::now();
+        let throttle = throttle();
         let long = "é".repeat(100);
+        let mut now = Instant::now();
         for _ in 0..200 {
-            throttle.failed(&long, None, now);
+            if let Err(wait) = check(&throttle, &long, None, now) {
+                now += wait;
+            }
+            fail(&throttle, &long, None, now);
         }
-        assert_eq!(throttle.check(&long, None, now), Err(MAX_DELAY));
+        assert_eq!(check(&throttle, &long, None, now), Err(MAX_DELAY));
         let mut other = "é".repeat(40);
         other.push('x');
         assert!(
-            throttle.check(&other, None, now).is_err(),
+            check(&throttle, &other, None, now).is_err(),
             "same first 64 bytes"
         );
     }
 
     #[test]
     fn the_table_stays_bounded() {
-        let throttle = LoginThrottle::new();
+        let throttle = throttle();
         let now = Instant::now();
         for n in 0..(MAX_ENTRIES + 50) {
-            throttle.failed(&format!("u{n}"), None, now);
+            fail(&throttle, &format!("u{n}"), None, now);
         }
         assert!(throttle.lock().len() <= MAX_ENTRIES);
+        // Running attempts are kept over quiet records when room is made.
+        let running = throttle.begin("running", None, now).unwrap();
+        for n in 0..100 {
+            fail(&throttle, &format!("v{n}"), None, now);
+        }
+        assert!(throttle.lock().len() <= MAX_ENTRIES);
+        assert_eq!(check(&throttle, "running", None, now), Ok(()));
+        running.failed(now);
     }
 
     #[test]
     fn a_slot_moved_to_another_thread_is_freed_when_that_thread_is_done() {
-        let throttle = LoginThrottle::new();
+        let throttle = throttle();
         let slot = throttle.hash_slot().unwrap();
         let (done, wait) = std::sync::mpsc::channel();
         let worker = std::thread::spawn(move || {
@@ -271,7 +465,7 @@ mod tests {
 
     #[test]
     fn hash_slots_are_limited_and_freed() {
-        let throttle = LoginThrottle::new();
+        let throttle = throttle();
         let slots: Vec<_> = (0..MAX_CONCURRENT_HASHES)
             .map(|_| throttle.hash_slot().unwrap())
             .collect();

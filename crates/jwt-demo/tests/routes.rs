@@ -213,6 +213,44 @@ async fn repeated_failed_logins_are_throttled_per_name_and_per_address() {
     );
 }
 
+/// Checking and counting are one step: once a name's free failures are used up, a burst of
+/// parallel guesses gets one guess checked; the others are refused before any hashing, so the
+/// delays cannot be outrun by sending many requests at once.
+#[actix_web::test]
+async fn a_burst_of_parallel_guesses_past_the_allowance_gets_one_through() {
+    use jwt_demo::throttle::USER_FREE_FAILURES;
+
+    let app = std::rc::Rc::new(test::init_service(demo().app()).await);
+    for _ in 0..USER_FREE_FAILURES {
+        let reply = call!(&*app, post_json("/login", login_body("admin", "guess"))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+    let burst: Vec<_> = (0..6)
+        .map(|n| {
+            let app = std::rc::Rc::clone(&app);
+            actix_web::rt::spawn(async move {
+                let guess = format!("guess-{n}");
+                call!(&*app, post_json("/login", login_body("admin", &guess)))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in burst {
+        statuses.push(request.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::BAD_REQUEST)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (1, 5), "{statuses:?}");
+}
+
 #[actix_web::test]
 async fn protected_routes_answer_401_403_and_200() {
     let app = test::init_service(demo().app()).await;
