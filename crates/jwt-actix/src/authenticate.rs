@@ -43,11 +43,19 @@ impl Identity {
         &self,
         config: &BearerConfig,
     ) -> Result<C, AuthError> {
-        C::deserialize(self.verified.claims()).map_err(|_| {
-            // serde's message may quote claim values: keep it out of logs and responses.
-            tracing::debug!(
+        C::deserialize(self.verified.claims()).map_err(|error| {
+            // Usually a server-side mismatch (the handler's type expects a claim the issuer
+            // does not send), behind a valid signature: INFO, like the tracing verifier's
+            // rejections, with the missing field's name when serde gives one (it comes from
+            // the handler's type). serde's other messages may quote claim values: never logged.
+            let message = error.to_string();
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next());
+            tracing::info!(
                 "error.type" = ErrorKind::InvalidPayload.code(),
-                "bearer token claims do not fit the handler's claims type"
+                missing_field = missing,
+                "bearer token rejected: its claims do not fit the handler's claims type"
             );
             config.error(AuthError::from_verify_error(
                 &jwt_core::Error::InvalidPayload("the claims do not fit the expected type"),

@@ -140,7 +140,7 @@ pub enum Error {
     WrongIssuer,
     /// `aud` matches none of the accepted audiences, or the token has one and none is configured.
     #[error(
-        "the token's audience (aud) is not accepted; configure the audiences this service answers to"
+        "the token's audience (aud) is not accepted (`Validation::audience` lists those accepted; with none, any `aud` is refused)"
     )]
     WrongAudience,
     /// `sub` is not the expected subject.
@@ -150,7 +150,7 @@ pub enum Error {
     #[error("the token's type (typ) is not the expected one")]
     WrongType,
     /// A claim that the validation requires is absent.
-    #[error("required claim `{0}` is missing")]
+    #[error("required claim `{name}` is missing{hint}", name = .0, hint = missing_claim_hint(.0))]
     MissingClaim(Cow<'static, str>),
     /// Key material could not be parsed.
     #[error("invalid key: {0}")]
@@ -234,6 +234,15 @@ impl core::fmt::Display for ClaimsProblem {
                 "the claims type does not deserialise from a JSON object"
             }
         })
+    }
+}
+
+/// Where the requirement comes from, so the message says how to change it.
+fn missing_claim_hint(claim: &str) -> &'static str {
+    if claim == "exp" {
+        " (required by default; `Validation::allow_missing_exp` accepts tokens without one)"
+    } else {
+        " (an expected `iss`/`aud`/`sub`, `max_age` or `Validation::require` asks for it)"
     }
 }
 

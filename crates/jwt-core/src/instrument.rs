@@ -193,6 +193,63 @@ mod tests {
         );
     }
 
+    /// A signed token whose claims are refused still says whose it was; a forged one, or a
+    /// claim that is not a single string, says nothing.
+    #[test]
+    fn refused_claims_of_a_signed_token_still_name_its_issuer_and_subject() {
+        let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap();
+        let log = std::sync::Arc::new(Log::default());
+        let verifier = Verifier::new(&key)
+            .with_validation(Validation::new().issuer("https://ours").audience("api"))
+            .with_instrument(log.clone());
+        let header = "header Some(HS256) None Some(\"JWT\")";
+        let cases = [
+            (
+                serde_json::json!({"iss": "https://theirs", "sub": "s\u{1b}", "aud": "api", "exp": 4_102_444_800u64}),
+                vec![
+                    "iss https://theirs",
+                    "sub s\u{1b}",
+                    "finished Err(WrongIssuer)",
+                ],
+            ),
+            (
+                serde_json::json!({"iss": "https://ours", "aud": "billing", "exp": 4_102_444_800u64}),
+                vec!["iss https://ours", "finished Err(WrongAudience)"],
+            ),
+            (
+                serde_json::json!({"iss": 7, "sub": ["x"], "aud": "api", "exp": 4_102_444_800u64}),
+                vec!["finished Err(InvalidClaim)"],
+            ),
+            (
+                serde_json::json!({"iss": "https://ours", "aud": "api"}),
+                vec!["iss https://ours", "finished Err(MissingClaim)"],
+            ),
+        ];
+        for (claims, heard) in cases {
+            let token = crate::encode(&key, &claims).unwrap();
+            assert!(verifier.verify::<serde_json::Value>(&token).is_err());
+            let mut expected = vec!["begin", header];
+            expected.extend(heard);
+            expected.push("end");
+            assert_eq!(take(&log), expected, "{claims}");
+        }
+        // A duplicated `iss` is refused, and neither value is named.
+        let token = crate::encode(&key, &serde_json::json!({})).unwrap();
+        let head = token.split('.').next().unwrap();
+        let payload = br#"{"iss":"https://a","iss":"https://ours","aud":"api","exp":4102444800}"#;
+        let input = format!("{head}.{}", crate::base64url::encode_string(payload));
+        let signature = key.sign_detached(input.as_bytes()).unwrap();
+        let duplicated = format!(
+            "{input}.{}",
+            crate::base64url::encode_string(signature.as_ref())
+        );
+        assert!(verifier.verify::<serde_json::Value>(&duplicated).is_err());
+        assert_eq!(
+            take(&log),
+            ["begin", header, "finished Err(InvalidPayload)", "end"]
+        );
+    }
+
     #[test]
     fn an_instrument_that_does_not_run_cannot_skip_verification() {
         let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap();

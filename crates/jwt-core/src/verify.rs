@@ -1,5 +1,6 @@
 //! The verifier: the pipeline from token text to verified claims, in the order that defeats the
-//! known attacks (catalogue §0).
+//! known attacks (`docs/security-catalog.md` §0; `docs/security-model.md` maps each attack class
+//! to its defence and test).
 //!
 //! 1. size limit, exactly three non-empty segments;
 //! 2. canonical base64url for every segment (header and signature decoded, payload decoded);
@@ -363,15 +364,20 @@ impl Verifier {
         recorder: &mut R,
     ) -> Result<Verified<C>, E> {
         let now = self.validation.clock.now_unix();
-        let checked = claims::parse::<C>(
+        let checked = match claims::parse::<C>(
             payload,
             self.limits.max_json_depth,
             Mode::Validate {
                 validation: &self.validation,
                 now,
             },
-        )
-        .map_err(E::from)?;
+        ) {
+            Ok(checked) => checked,
+            Err(error) => {
+                record_whose(payload, self.limits.max_json_depth, recorder);
+                return Err(E::from(error));
+            }
+        };
         if let Some(issuer) = &checked.issuer {
             recorder.issuer(issuer);
         }
@@ -387,6 +393,22 @@ impl Verifier {
             None => Ok(verified),
             Some(error) => Err(E::time_failure(error, verified)),
         }
+    }
+}
+
+/// Tells the recorder the `iss` and `sub` of a signed token whose claims were refused: the
+/// signature is valid, so the token comes from a holder of one of our keys, and `wrong_issuer`
+/// is where an operator needs to know whose token it was. Rejections after the signature check
+/// are rare: a cold path, kept out of line.
+#[cold]
+#[inline(never)]
+fn record_whose<R: Recorder + ?Sized>(payload: &[u8], max_depth: usize, recorder: &mut R) {
+    let (issuer, subject) = claims::issuer_and_subject(payload, max_depth);
+    if let Some(issuer) = &issuer {
+        recorder.issuer(issuer);
+    }
+    if let Some(subject) = &subject {
+        recorder.subject(subject);
     }
 }
 

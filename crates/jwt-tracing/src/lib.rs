@@ -33,7 +33,7 @@
 //! | `jwt.alg` | header parsed (or an unsupported registered name was refused) | `"HS256"`, `"none"`, ... |
 //! | `jwt.kid` | header parsed and has a `kid` | escaped, clipped text |
 //! | `jwt.typ` | header parsed and has a `typ` | escaped, clipped text |
-//! | `jwt.iss` | signature and claims verified (also when only a time claim failed: `exp`, `nbf`, `iat`) | escaped, clipped text |
+//! | `jwt.iss` | signature verified and `iss` one JSON string: accepted tokens, and tokens refused for a claim (`wrong_issuer`, `expired`, ...) | escaped, clipped text |
 //! | `jwt.sub` | as `iss`, and only after [`record_subject`](TraceVerifications::record_subject) | escaped, clipped text |
 //! | `jwt.outcome` | always | `"accepted"` or `"rejected"` |
 //! | `error.type` | rejected | the stable [`ErrorKind::code`](jwt_core::ErrorKind::code): `"expired"`, ... |

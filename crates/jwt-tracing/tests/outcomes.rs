@@ -368,14 +368,23 @@ fn every_client_caused_rejection_is_an_info_event_with_its_code() {
             case.kid.map(|kid| format!("{kid:?}")).as_ref(),
             "{name}"
         );
-        // `iss` is reported once the signature and every non-time claim check passed: so for
-        // a time failure (the claims are verified, only the clock disagrees), never otherwise.
+        // `iss` is reported once the signature is verified and the payload holds it as one
+        // string: for a time failure, and for a claim refused after the signature check
+        // (`wrong_issuer` above all), never for a token not known to be ours.
+        let issuer = match name {
+            "wrong_issuer" => Some("https://other.example"),
+            "expired" | "not_yet_valid" | "issued_in_future" | "too_old" | "wrong_audience"
+            | "wrong_subject" | "missing_claim" | "missing_exp" => Some(ISSUER),
+            _ => None,
+        };
         assert_eq!(
             span.fields.get("jwt.iss"),
-            case.kind
-                .is_time_failure()
-                .then(|| format!("{ISSUER:?}"))
-                .as_ref(),
+            issuer.map(|iss| format!("{iss:?}")).as_ref(),
+            "{name}"
+        );
+        assert_eq!(
+            event.fields.get("jwt.iss"),
+            span.fields.get("jwt.iss"),
             "{name}"
         );
         assert!(!span.fields.contains_key("jwt.sub"), "{name}");

@@ -68,6 +68,53 @@ pub(crate) enum Mode<'v> {
     InspectOnly,
 }
 
+/// The payload's `iss` and `sub` strings, each only when it appears once as a JSON string; for
+/// an instrument told why a signed token's claims were refused (a cold path: the payload is
+/// scanned again, nothing of the failed parse is kept).
+pub(crate) fn issuer_and_subject(
+    payload: &[u8],
+    max_depth: usize,
+) -> (Option<String>, Option<String>) {
+    let Ok(text) = std::str::from_utf8(payload) else {
+        return (None, None);
+    };
+    let (mut issuer, mut subject) = (Found::Absent, Found::Absent);
+    let scanned = scan::for_each_member(text, max_depth, |member| {
+        let slot = match &*member.name {
+            "iss" => &mut issuer,
+            "sub" => &mut subject,
+            _ => return Ok(()),
+        };
+        *slot = match slot {
+            Found::Absent => {
+                serde_json::from_str::<String>(member.value).map_or(Found::Unusable, Found::Text)
+            }
+            _ => Found::Unusable, // a duplicate: neither value is the token's
+        };
+        Ok(())
+    });
+    if scanned.is_err() {
+        return (None, None);
+    }
+    (issuer.text(), subject.text())
+}
+
+/// What [`issuer_and_subject`] found of one claim so far.
+enum Found {
+    Absent,
+    Text(String),
+    Unusable,
+}
+
+impl Found {
+    fn text(self) -> Option<String> {
+        match self {
+            Found::Text(text) => Some(text),
+            Found::Absent | Found::Unusable => None,
+        }
+    }
+}
+
 /// Parses `payload` into `C`, validating the registered claims first.
 pub(crate) fn parse<'de, C: Deserialize<'de>>(
     payload: &'de [u8],
