@@ -85,7 +85,8 @@ order (typ defaults to JWT; kid from --kid, else the JWK's own kid, else none). 
 keep their order and number spelling; only insignificant whitespace is removed.
 --exp, --nbf and --iat append \"exp\"/\"nbf\"/\"iat\" members; a PAYLOAD that already has one is a usage
 error.
---alg may be left out when the key is a JWK that names its \"alg\".
+--alg may be left out when the key is a JWK that names its \"alg\", or an EC or Ed25519 key
+(ES256, ES384 or EdDSA follows from the key); RSA keys and HMAC secrets need it.
 With a JWK Set, --kid chooses the key (a set of one key needs no --kid).
 
 Examples:
@@ -100,8 +101,9 @@ Examples:
 const DECODE_HELP: &str = concat!(
     "\
 Output: the verified payload as compact JSON on one line, members and numbers exactly as signed.
-Checks: the signature with the given key (the token's own alg is never trusted: --alg, or the
-JWK's \"alg\", decides); exp and nbf whenever present (exp is only required with --require exp);
+Checks: the signature with the given key (the token's own alg is never trusted: --alg, the
+JWK's \"alg\" or the EC/Ed25519 key's one algorithm decides); exp and nbf whenever present (exp
+is only required with --require exp, unlike jwt-core's default: this is a debugging tool);
 --iss/--aud/--sub must match and the claim must be present; --typ compares the header typ.
 Strict audience rule: a token that carries \"aud\" is REJECTED unless --aud names one of its
 audiences (a token meant for some audience must not be accepted by a verifier that does not
@@ -134,9 +136,11 @@ const KEYGEN_HELP: &str = "\
 Output:
   ES256, ES384, EdDSA, Ed25519  a new private key, PKCS#8 PEM (derive the public JWK Set with
                                 `jwt jwks --key FILE`)
-  HS256, HS384, HS512           64 random bytes, base64url encoded, on one line. Note: used as
-                                --key FILE, the file's bytes (the text, with its newline) are the
-                                secret; as --secret, the text is.
+  HS256, HS384, HS512           64 random bytes, base64url encoded: 86 characters. With --out,
+                                the file holds exactly those characters (no newline), so
+                                --key FILE and --secret \"$(cat FILE)\" are the same secret;
+                                printed, a newline follows (and `> FILE` keeps it, making the
+                                newline part of the secret as --key FILE).
   RS*, PS*                      refused (exit 2): RSA keys cannot be generated here; use
                                 `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072`
 With --jwk the key is printed as a private JWK (JSON, with \"alg\" and --kid) instead.
@@ -186,7 +190,8 @@ pub(crate) struct KeySource {
 /// `jwt encode`.
 #[derive(Debug, Args)]
 pub(crate) struct EncodeArgs {
-    /// Signature algorithm (case-sensitive); optional when the key is a JWK naming its alg.
+    /// Signature algorithm (case-sensitive); optional when the key names it (a JWK with "alg")
+    /// or has only one (an EC or Ed25519 key: ES256, ES384, EdDSA).
     #[arg(long, value_name = "ALG", value_parser = parse_alg)]
     pub(crate) alg: Option<Algorithm>,
     #[command(flatten)]
@@ -218,7 +223,7 @@ pub(crate) struct EncodeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DecodeArgs {
     /// Expected algorithm (case-sensitive); optional when the key is a JWK (or the JWK Set entry
-    /// the token's kid selects) naming its alg.
+    /// the token's kid selects) naming its alg, or an EC or Ed25519 key (ES256, ES384, EdDSA).
     #[arg(long, value_name = "ALG", value_parser = parse_alg)]
     pub(crate) alg: Option<Algorithm>,
     #[command(flatten)]

@@ -64,8 +64,36 @@ impl Failure {
 }
 
 /// `<stable code> (<message>)`, e.g. `expired (the token has expired)`.
+///
+/// The message is jwt-core's, except where jwt-core's names its Rust API as the remedy: there
+/// the CLI says which option to pass instead.
 pub(crate) fn describe(error: &Error) -> String {
-    format!("{} ({error})", error.kind().code())
+    let code = error.kind().code();
+    match error {
+        Error::Malformed(what) => format!("{code} ({what})"),
+        Error::WrongAudience => format!(
+            "{code} (the token's audience (aud) is not accepted; pass --aud with an audience it \
+             names: without --aud, a token with an aud is refused)"
+        ),
+        Error::MissingClaim(name) if name == "exp" => {
+            format!("{code} (required claim `exp` is missing: --require exp asks for it)")
+        }
+        Error::MissingClaim(name) => format!(
+            "{code} (required claim `{name}` is missing: --iss, --aud, --sub or --require asks \
+             for it)"
+        ),
+        Error::WeakKey(_) => {
+            let message = error.to_string();
+            // jwt-core's remedy (its `danger_...` constructor) is `--allow-short-secret` here,
+            // which the caller adds where it applies.
+            let kept = message
+                .split_once("; generate one, or use danger_")
+                .map_or(message.as_str(), |(kept, _)| kept);
+            let kept = kept.strip_prefix("weak key: ").unwrap_or(kept);
+            format!("{code} ({kept})")
+        }
+        _ => format!("{code} ({error})"),
+    }
 }
 
 // Unit tests fail by unwrapping; the library code above stays under the workspace lints.
@@ -85,5 +113,36 @@ mod tests {
             "error: token rejected: expired (the token has expired)"
         );
         assert_eq!(rejected.exit_code(), 1);
+    }
+
+    /// Remedies are CLI options, never jwt-core's Rust API; the code stays first.
+    #[test]
+    fn messages_name_options_not_library_calls() {
+        let cases = [
+            (
+                Error::Malformed("a compact JWS has exactly three dot-separated segments"),
+                "malformed (a compact JWS has exactly three dot-separated segments)",
+            ),
+            (Error::WrongAudience, "--aud"),
+            (Error::MissingClaim("exp".into()), "--require exp"),
+            (Error::MissingClaim("iss".into()), "--iss"),
+        ];
+        for (error, expected) in cases {
+            let line = Failure::rejected(&error).line();
+            assert!(line.contains(expected), "{line}");
+            assert!(
+                line.starts_with(&format!("error: token rejected: {}", error.kind().code())),
+                "{line}"
+            );
+            assert!(!line.contains("Validation::"), "{line}");
+        }
+        let weak = jwt_core::SigningKey::from_hmac_secret(jwt_core::Algorithm::HS256, b"short")
+            .unwrap_err();
+        let line = Failure::usage_from("--secret", &weak).line();
+        assert!(
+            line.starts_with("error: --secret: weak_key (HS256 needs"),
+            "{line}"
+        );
+        assert!(!line.contains("danger_"), "{line}");
     }
 }

@@ -219,14 +219,21 @@ fn is_ec(alg: Algorithm) -> bool {
     alg.name().starts_with("ES")
 }
 
-/// The algorithm named on the command line, required for key material that cannot name one.
+/// The algorithm named on the command line; without one, the key's: an EC or Ed25519 key in a
+/// PEM or DER container has exactly one (ES256, ES384, EdDSA, as `jwt jwks` publishes it), so
+/// nothing is guessed. RSA keys (RS* or PS*?) and raw HMAC secrets need `--alg`.
 fn need_alg(alg: Option<Algorithm>, key: &LoadedKey) -> Result<Algorithm, Failure> {
-    alg.ok_or_else(|| {
-        Failure::usage(format!(
-            "--alg is required: {} does not name its algorithm (only a JWK with \"alg\" does)",
-            key.origin
-        ))
-    })
+    if let Some(alg) = alg {
+        return Ok(alg);
+    }
+    if matches!(key.material, Material::Pem(_) | Material::Der(_)) {
+        return public_key(key, None, None).map(|public| public.algorithm());
+    }
+    Err(Failure::usage(format!(
+        "--alg is required: {} does not name its algorithm (a JWK with \"alg\", an EC or an \
+         Ed25519 key does)",
+        key.origin
+    )))
 }
 
 /// Refuses PEM/DER material for HMAC: a key container is never an HMAC secret.

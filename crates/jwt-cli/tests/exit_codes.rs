@@ -495,12 +495,60 @@ fn weak_and_malformed_keys_are_usage_errors() {
     jwt(&["decode", "--alg", "ES256", "--key", jwk.path(), rs.ok()]).usage();
 }
 
+/// Without `--alg`, only keys with exactly one algorithm are usable: a raw secret (HS256? 384?)
+/// and an RSA key (RS*? PS*?) are usage errors that say to pass `--alg`.
 #[test]
-fn pem_or_raw_secret_without_alg_is_a_usage_error() {
+fn raw_secret_or_rsa_key_without_alg_is_a_usage_error() {
     let token = hs256_token("{}");
-    jwt(&["decode", "--key", &key("hs256.secret"), &token]).usage();
-    jwt(&["decode", "--key", &key("rsa2048-public-spki.pem"), &token]).usage();
-    jwt(&["encode", "--key", &key("ec-p256-private-pkcs8.pem"), "{}"]).usage();
+    let line = jwt(&["decode", "--key", &key("hs256.secret"), &token])
+        .usage()
+        .to_owned();
+    assert!(line.contains("--alg is required"), "{line}");
+    let line = jwt(&["decode", "--key", &key("rsa2048-public-spki.pem"), &token])
+        .usage()
+        .to_owned();
+    assert!(line.contains("--alg"), "{line}");
+    let line = jwt(&["encode", "--key", &key("rsa2048-private-pkcs8.pem"), "{}"])
+        .usage()
+        .to_owned();
+    assert!(line.contains("--alg"), "{line}");
+}
+
+/// An EC or Ed25519 key has one algorithm, which `--alg` may then leave to the key (as `jwt
+/// jwks` does): the token says ES256/ES384/EdDSA, and verifying with the public key works
+/// without `--alg` too. The token's own `alg` still decides nothing: an HS256 token is refused
+/// by an EC key.
+#[test]
+fn ec_and_ed25519_keys_need_no_alg() {
+    for (private, public, alg) in [
+        (
+            "ec-p256-private-pkcs8.pem",
+            "ec-p256-public-spki.pem",
+            "ES256",
+        ),
+        (
+            "ec-p256-private-sec1.pem",
+            "ec-p256-public-spki.pem",
+            "ES256",
+        ),
+        (
+            "ed25519-private-pkcs8.pem",
+            "ed25519-public-spki.pem",
+            "EdDSA",
+        ),
+    ] {
+        let token = jwt(&["encode", "--key", &key(private), "{}"])
+            .ok()
+            .trim()
+            .to_owned();
+        let header = jwt(&["inspect", &token]).ok().to_owned();
+        assert!(header.contains(&format!(r#""alg":"{alg}""#)), "{header}");
+        assert_eq!(jwt(&["decode", "--key", &key(public), &token]).ok(), "{}");
+        let line = jwt(&["decode", "--key", &key(public), &hs256_token("{}")])
+            .rejected()
+            .to_owned();
+        assert!(line.contains("algorithm_not_allowed"), "{line}");
+    }
 }
 
 #[test]

@@ -104,6 +104,11 @@ impl Verifier {
     }
 
     /// A verifier over a [`KeySet`] (for instance one imported from a JWK Set).
+    ///
+    /// An empty set makes a verifier that refuses every token (`algorithm_not_allowed`), which
+    /// is what [`KeySet::from_jwk_set`] gives when it skipped every entry (say, keys without
+    /// `alg` and no fallback algorithm): check [`KeySet::is_empty`] and the skipped entries
+    /// first, or use [`Verifier::with_keys`], which refuses to build a verifier without keys.
     pub fn with_key_set(keys: KeySet) -> Self {
         Self::with_key_store(KeyStore::new(keys))
     }

@@ -23,7 +23,16 @@ pub(super) fn run(args: &KeygenArgs) -> Result<Output, Failure> {
             warning: None,
         }),
         Some(path) => {
-            write_private(path, &text)?;
+            // A bare HMAC secret is written without the newline printed after it: the file's
+            // bytes are then exactly the text, so `--key FILE`, `--secret "$(cat FILE)"` and
+            // any other tool reading the file (PyJWT's `open(FILE).read()`) agree on the secret.
+            let bare_secret = args.alg.is_hmac() && !args.jwk;
+            let text = if bare_secret {
+                text.trim_end_matches('\n')
+            } else {
+                &text
+            };
+            write_private(path, text)?;
             Ok(Output {
                 stdout: String::new(),
                 warning: None,
