@@ -1577,4 +1577,73 @@ mod tests {
         );
         assert_eq!(kind(&deep, &Validation::new()), ErrorKind::InvalidPayload);
     }
+
+    /// What the instrument is told of a refused, signed token: `iss`/`sub` exactly as JSON
+    /// reads them when each appears once as a string, nothing otherwise, and never a panic.
+    mod whose {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn expected(text: &[u8], name: &str) -> Option<String> {
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(text).ok()?;
+            map.get(name)?.as_str().map(str::to_owned)
+        }
+
+        #[test]
+        fn names_only_single_string_claims() {
+            let cases: [(&[u8], Option<&str>, Option<&str>); 8] = [
+                (br#"{"iss":"a","sub":"b"}"#, Some("a"), Some("b")),
+                (
+                    br#"{"iss":"a\n\u001b[31m","sub":7}"#,
+                    Some("a\n\u{1b}[31m"),
+                    None,
+                ),
+                (br#"{"iss":"\ud800"}"#, None, None),
+                (br#"{"iss":"a","iss":"b","sub":"s"}"#, None, Some("s")),
+                (br#"{"iss":["a"],"sub":null}"#, None, None),
+                (br#"{"iss":"a""#, None, None),
+                (b"[\"iss\"]", None, None),
+                (b"\xff\xfe", None, None),
+            ];
+            for (payload, iss, sub) in cases {
+                let got = issuer_and_subject(payload, 32);
+                assert_eq!(
+                    (got.0.as_deref(), got.1.as_deref()),
+                    (iss, sub),
+                    "{}",
+                    String::from_utf8_lossy(payload)
+                );
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn agrees_with_serde_json_and_never_panics(
+                iss in proptest::option::of("[a-z\"\\\u{1}é😀]{0,8}"),
+                sub in proptest::option::of(any::<u64>()),
+                junk in proptest::collection::vec(any::<u8>(), 0..64),
+                cut in any::<usize>(),
+            ) {
+                let mut object = serde_json::Map::new();
+                if let Some(iss) = &iss {
+                    object.insert("iss".into(), iss.clone().into());
+                }
+                if let Some(sub) = sub {
+                    object.insert("sub".into(), sub.to_string().into());
+                }
+                object.insert("x".into(), 1.into());
+                let text = serde_json::to_vec(&object).unwrap();
+                let got = issuer_and_subject(&text, 32);
+                prop_assert_eq!(got.0, expected(&text, "iss"));
+                prop_assert_eq!(got.1, expected(&text, "sub"));
+                // Cut short or followed by junk: whatever it says, it says it without panicking.
+                let _ = issuer_and_subject(text.get(..cut % (text.len() + 1)).unwrap(), 32);
+                let mut noisy = text.clone();
+                noisy.extend(&junk);
+                let _ = issuer_and_subject(&noisy, 32);
+                let _ = issuer_and_subject(&junk, 32);
+            }
+        }
+    }
 }
