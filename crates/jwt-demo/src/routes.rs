@@ -210,16 +210,17 @@ async fn login(
     let address = request.peer_addr().map(|peer| peer.ip());
     // Logged with Debug formatting (escaped) and clipped: the name is the client's text.
     let shown = throttle::clipped(&username).to_owned();
+    // The slot first: a login refused with 503 must not touch the throttle's table.
+    let Some(slot) = state.throttle.hash_slot() else {
+        tracing::warn!("login refused: too many password checks at once");
+        return Err(busy());
+    };
     let attempt = match state.throttle.begin(&username, address, Instant::now()) {
         Ok(attempt) => attempt,
         Err(wait) => {
             tracing::info!(user = ?shown, client = ?address, "login throttled");
             return Err(too_many_attempts(wait));
         }
-    };
-    let Some(slot) = state.throttle.hash_slot() else {
-        tracing::warn!("login refused: too many password checks at once");
-        return Err(busy());
     };
     // PBKDF2 is slow on purpose: run it off the worker thread. The slot and the outcome's
     // bookkeeping go with it: a client that hangs up mid-check (dropping this handler) neither

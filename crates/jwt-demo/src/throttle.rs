@@ -11,8 +11,11 @@
 //!
 //! Checking and counting are one step: [`LoginThrottle::begin`] admits an attempt and counts it
 //! as in flight until its [`Attempt`] is settled. Within the free allowance attempts may run
-//! side by side; beyond it, only one at a time per name and per address, so a burst of parallel
-//! guesses sent the moment a delay ends gets one guess through, not one per request.
+//! side by side; beyond it, only one at a time per name, so a burst of parallel guesses at one
+//! name sent the moment a delay ends gets one guess through, not one per request. (An address,
+//! which many users may share behind a NAT, is not made to wait in line: its delays and the
+//! hash-slot limit bound what it can try.) A password check takes a hash slot before it is
+//! admitted, so logins refused for want of a slot leave nothing in the table.
 //!
 //! Separately, at most [`MAX_CONCURRENT_HASHES`] password checks run at a time; a login beyond
 //! that is answered `503` with `Retry-After: 1` instead of queueing more CPU work. The slot and
@@ -73,25 +76,14 @@ impl Attempt {
     /// The password was wrong (or the name unknown): counted against the name and address.
     pub fn failed(mut self, now: Instant) {
         self.settled = true;
-        self.throttle.settle(&self.subjects, true, now);
+        self.throttle.settle(&self.subjects, Outcome::Failed, now);
     }
 
     /// The login succeeded: the name's failures are forgotten (its address's are not).
     pub fn succeeded(mut self) {
         self.settled = true;
-        let mut records = self.throttle.lock();
-        for subject in &self.subjects {
-            match subject {
-                Subject::User(_) => {
-                    records.remove(subject);
-                }
-                Subject::Address(_) => {
-                    if let Some(record) = records.get_mut(subject) {
-                        record.in_flight = record.in_flight.saturating_sub(1);
-                    }
-                }
-            }
-        }
+        self.throttle
+            .settle(&self.subjects, Outcome::Succeeded, Instant::now());
     }
 }
 
@@ -99,9 +91,19 @@ impl Drop for Attempt {
     /// An attempt that ended without an outcome (the check could not run) counts nothing.
     fn drop(&mut self) {
         if !self.settled {
-            self.throttle.settle(&self.subjects, false, Instant::now());
+            self.throttle
+                .settle(&self.subjects, Outcome::Abandoned, Instant::now());
         }
     }
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Failed,
+    Succeeded,
+    /// The check never ran (or its thread died): nothing is counted.
+    Abandoned,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -125,25 +127,27 @@ impl Record {
         }
     }
 
-    /// How long an attempt must wait, given `free` failures are allowed before delays start.
-    fn wait(&self, free: u32, now: Instant) -> Duration {
+    /// How long an attempt of `subject` must wait.
+    fn wait(&self, subject: &Subject, now: Instant) -> Duration {
         let blocked = self.blocked_until.saturating_duration_since(now);
         if !blocked.is_zero() {
             return blocked;
         }
-        // Beyond the allowance, one attempt at a time: the next waits for this one's outcome
-        // (which sets the delay if it fails). A password check takes well under a second.
-        let beyond = self.failures.saturating_add(self.in_flight) >= free;
-        if beyond && self.in_flight > 0 {
+        // Beyond its allowance, a name gets one attempt at a time: the next waits for this
+        // one's outcome (which sets the delay if it fails). A password check takes well under
+        // a second. Not for addresses: many users may share one (NAT), and an address's
+        // guesses across names are slowed by its delays and by the hash-slot limit.
+        let beyond = self.failures.saturating_add(self.in_flight) >= subject.free();
+        if matches!(subject, Subject::User(_)) && beyond && self.in_flight > 0 {
             IN_FLIGHT_WAIT
         } else {
             Duration::ZERO
         }
     }
 
-    /// Worth keeping when the table is full: it blocks someone or has attempts running.
-    fn active(&self, now: Instant) -> bool {
-        self.blocked_until > now || self.in_flight > 0
+    /// Holds nothing worth keeping: no failures, no attempts running.
+    fn is_empty(&self) -> bool {
+        self.failures == 0 && self.in_flight == 0
     }
 }
 
@@ -188,7 +192,7 @@ impl LoginThrottle {
         let subjects: Vec<Subject> = subjects(user, address).collect();
         let wait = subjects
             .iter()
-            .filter_map(|subject| Some(records.get(subject)?.wait(subject.free(), now)))
+            .filter_map(|subject| Some(records.get(subject)?.wait(subject, now)))
             .max()
             .unwrap_or(Duration::ZERO);
         if !wait.is_zero() {
@@ -217,13 +221,15 @@ impl LoginThrottle {
         (taken < MAX_CONCURRENT_HASHES).then_some(slot)
     }
 
-    /// Ends an attempt: no longer in flight; a failure is counted and may start a delay.
-    fn settle(&self, subjects: &[Subject], failed: bool, now: Instant) {
+    /// Ends an attempt: no longer in flight; a failure is counted and may start a delay, a
+    /// success clears the name's count. A record left with nothing to remember is dropped, so
+    /// attempts that never ran (a `503`) cannot fill the table and push others' counts out.
+    fn settle(&self, subjects: &[Subject], outcome: Outcome, now: Instant) {
         let mut records = self.lock();
         for subject in subjects {
             if !records.contains_key(subject) {
-                if !failed {
-                    continue; // forgotten meanwhile (a success cleared it): nothing to undo
+                if outcome != Outcome::Failed {
+                    continue; // forgotten meanwhile: nothing to undo
                 }
                 make_room(&mut records, now);
             }
@@ -231,20 +237,32 @@ impl LoginThrottle {
                 .entry(subject.clone())
                 .or_insert_with(|| Record::new(now));
             record.in_flight = record.in_flight.saturating_sub(1);
-            if !failed {
-                continue;
+            match outcome {
+                Outcome::Failed => {
+                    record.failures = record.failures.saturating_add(1);
+                    record.last_failure = now;
+                    if let Some(beyond) = record
+                        .failures
+                        .checked_sub(subject.free())
+                        .filter(|n| *n > 0)
+                    {
+                        let doublings = beyond.saturating_sub(1).min(20);
+                        let delay =
+                            Duration::from_secs(1u64.checked_shl(doublings).unwrap_or(u64::MAX))
+                                .min(MAX_DELAY);
+                        record.blocked_until = now.checked_add(delay).unwrap_or(now);
+                    }
+                }
+                // Cleared, but kept while other attempts of the name run: their outcomes
+                // still count against it.
+                Outcome::Succeeded if matches!(subject, Subject::User(_)) => {
+                    record.failures = 0;
+                    record.blocked_until = record.blocked_until.min(now);
+                }
+                Outcome::Succeeded | Outcome::Abandoned => {}
             }
-            record.failures = record.failures.saturating_add(1);
-            record.last_failure = now;
-            if let Some(beyond) = record
-                .failures
-                .checked_sub(subject.free())
-                .filter(|n| *n > 0)
-            {
-                let doublings = beyond.saturating_sub(1).min(20);
-                let delay = Duration::from_secs(1u64.checked_shl(doublings).unwrap_or(u64::MAX))
-                    .min(MAX_DELAY);
-                record.blocked_until = now.checked_add(delay).unwrap_or(now);
+            if record.is_empty() {
+                records.remove(subject);
             }
         }
     }
@@ -278,15 +296,24 @@ fn make_room(records: &mut HashMap<Subject, Record>, now: Instant) {
         return;
     }
     records.retain(|_, record| {
-        now.saturating_duration_since(record.last_failure) < FORGET_AFTER || record.active(now)
+        now.saturating_duration_since(record.last_failure) < FORGET_AFTER
+            || record.blocked_until > now
+            || record.in_flight > 0
     });
     if records.len() >= MAX_ENTRIES {
-        // The oldest record that neither blocks anyone right now nor has attempts running; only
-        // if every one does, the oldest of all (so flooding the table cannot lift a block
-        // cheaply).
+        // The oldest record that neither has attempts running nor blocks anyone right now;
+        // failing that, the oldest that has none running (so flooding the table cannot lift a
+        // block cheaply). Attempts run only with a hash slot, so at most a few records (two
+        // per slot) have any running, and one without is always there to go.
         let oldest = records
             .iter()
-            .min_by_key(|(_, record)| (record.active(now), record.last_failure))
+            .min_by_key(|(_, record)| {
+                (
+                    record.in_flight > 0,
+                    record.blocked_until > now,
+                    record.last_failure,
+                )
+            })
             .map(|(subject, _)| subject.clone());
         if let Some(oldest) = oldest {
             records.remove(&oldest);
@@ -391,6 +418,63 @@ mod tests {
         );
     }
 
+    /// Attempts that never ran leave nothing behind, so they cannot push a name's history out
+    /// of the table; a success keeps counting the name's other running attempts.
+    #[test]
+    fn abandoned_attempts_leave_nothing_and_a_success_keeps_counting() {
+        let throttle = throttle();
+        let now = Instant::now();
+        for _ in 0..=USER_FREE_FAILURES {
+            fail(&throttle, "admin", None, now);
+        }
+        let later = now + Duration::from_secs(2);
+        for n in 0..(MAX_ENTRIES + 10) {
+            drop(throttle.begin(&format!("junk{n}"), HOME, later).unwrap());
+        }
+        assert_eq!(throttle.lock().len(), 1, "only admin's record");
+        // admin's history is still there: one attempt at a time.
+        let one = throttle.begin("admin", None, later).unwrap();
+        assert_eq!(check(&throttle, "admin", None, later), Err(IN_FLIGHT_WAIT));
+        drop(one);
+
+        // Four guesses running when the real user logs in...
+        let running: Vec<_> = (0..4)
+            .map(|_| throttle.begin("alice", None, now).unwrap())
+            .collect();
+        throttle.begin("alice", None, now).unwrap().succeeded();
+        // ...still count once they fail: with one more admitted now, five are counted or
+        // running, and a sixth must wait for them.
+        let fifth = throttle.begin("alice", None, now).unwrap();
+        for attempt in running {
+            attempt.failed(now);
+        }
+        assert_eq!(check(&throttle, "alice", None, now), Err(IN_FLIGHT_WAIT));
+        fifth.failed(now);
+        let sixth = throttle.begin("alice", None, now).unwrap();
+        assert_eq!(check(&throttle, "alice", None, now), Err(IN_FLIGHT_WAIT));
+        sixth.failed(now);
+        assert_eq!(
+            check(&throttle, "alice", None, now),
+            Err(Duration::from_secs(1))
+        );
+    }
+
+    /// An address past its allowance is delayed, but the users behind it are not made to wait
+    /// for each other's password checks.
+    #[test]
+    fn an_address_past_its_allowance_is_not_made_to_queue() {
+        let throttle = throttle();
+        let now = Instant::now();
+        for n in 0..ADDRESS_FREE_FAILURES {
+            fail(&throttle, &format!("user{n}"), HOME, now);
+        }
+        let first = throttle.begin("carol", HOME, now).unwrap();
+        let second = throttle.begin("dave", HOME, now).unwrap();
+        first.succeeded();
+        second.failed(now);
+        assert!(check(&throttle, "erin", HOME, now).is_err(), "delayed now");
+    }
+
     #[test]
     fn an_address_is_slowed_down_after_its_own_allowance() {
         let throttle = throttle();
@@ -432,14 +516,18 @@ mod tests {
             fail(&throttle, &format!("u{n}"), None, now);
         }
         assert!(throttle.lock().len() <= MAX_ENTRIES);
-        // Running attempts are kept over quiet records when room is made.
+        // Running attempts are kept over quiet records when room is made, and still count.
+        for _ in 0..USER_FREE_FAILURES {
+            fail(&throttle, "running", None, now);
+        }
         let running = throttle.begin("running", None, now).unwrap();
         for n in 0..100 {
             fail(&throttle, &format!("v{n}"), None, now);
         }
         assert!(throttle.lock().len() <= MAX_ENTRIES);
-        assert_eq!(check(&throttle, "running", None, now), Ok(()));
+        assert_eq!(check(&throttle, "running", None, now), Err(IN_FLIGHT_WAIT));
         running.failed(now);
+        assert!(check(&throttle, "running", None, now).is_err());
     }
 
     #[test]
