@@ -49,9 +49,19 @@ impl Identity {
             // rejections, with the missing field's name when serde gives one (it comes from
             // the handler's type). serde's other messages may quote claim values: never logged.
             let message = error.to_string();
+            // Only a plain identifier, as jwt-core quotes claim names in its errors: a
+            // handler's own `Error::custom` could say anything after that prefix.
+            let plain = |name: &&str| {
+                !name.is_empty()
+                    && name.len() <= 64
+                    && name.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-')
+                    })
+            };
             let missing = message
                 .strip_prefix("missing field `")
-                .and_then(|rest| rest.split('`').next());
+                .and_then(|rest| rest.split('`').next())
+                .filter(plain);
             tracing::info!(
                 "error.type" = ErrorKind::InvalidPayload.code(),
                 missing_field = missing,

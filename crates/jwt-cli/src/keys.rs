@@ -401,7 +401,7 @@ fn jwk_signing_key(
                 None => signing,
             })
         }
-        Err(e) => Err(Failure::usage_from(&origin, &e)),
+        Err(e) => Err(jwk_failure(&origin, jwk, &e)),
     }
 }
 
@@ -426,8 +426,23 @@ fn jwk_verifying_key(
                 None => verifying,
             })
         }
-        Err(e) => Err(Failure::usage_from(&origin, &e)),
+        Err(e) => Err(jwk_failure(&origin, jwk, &e)),
     }
+}
+
+/// A JWK's import error; a short `oct` secret is told about `--allow-short-secret`.
+fn jwk_failure(origin: &str, jwk: &Jwk, error: &Error) -> Failure {
+    // Not for an empty secret, which is never accepted (the flag would not help).
+    if error.kind() == ErrorKind::WeakKey
+        && jwk.key_type() == "oct"
+        && !error.to_string().contains("never accepted")
+    {
+        return Failure::usage(format!(
+            "{origin}: {}; pass --allow-short-secret to accept it anyway",
+            describe(error)
+        ));
+    }
+    Failure::usage_from(origin, error)
 }
 
 /// The key `encode` signs with. With a JWK Set, `kid` chooses the entry (a set of one key

@@ -603,6 +603,15 @@ fn short_hmac_secrets_are_refused_without_the_opt_in() {
         assert!(line.contains("never accepted"), "{line}");
         assert!(!line.contains("--allow-short-secret"), "{line}");
     }
+    // A short `oct` JWK is told about the opt-in too, and signs with it; the message names the
+    // CLI option, not jwt-core's Rust constructor.
+    let oct = TempFile::new("short.jwk", r#"{"kty":"oct","alg":"HS256","k":"c2hvcnQ"}"#);
+    let line = jwt(&["encode", "--key", oct.path(), "{}"])
+        .usage()
+        .to_owned();
+    assert!(line.contains("--allow-short-secret"), "{line}");
+    assert!(!line.contains("danger_"), "{line}");
+    jwt(&["encode", "--allow-short-secret", "--key", oct.path(), "{}"]).ok();
 }
 
 #[test]

@@ -240,7 +240,7 @@ impl core::fmt::Display for ClaimsProblem {
 /// Where the requirement comes from, so the message says how to change it.
 fn missing_claim_hint(claim: &str) -> &'static str {
     if claim == "exp" {
-        " (required by default; `Validation::allow_missing_exp` accepts tokens without one)"
+        " (required by default, and by `Validation::require`; `allow_missing_exp` lifts the default)"
     } else {
         " (an expected `iss`/`aud`/`sub`, `max_age` or `Validation::require` asks for it)"
     }

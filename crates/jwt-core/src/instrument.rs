@@ -22,14 +22,27 @@ pub trait Recorder {
         let _ = (alg, kid, typ);
     }
 
-    /// The verified token's `iss`.
+    /// The token's `iss`, once its signature is verified: for an accepted token, for one
+    /// refused only for a time claim, and (unless
+    /// [`wants_claims_of_refused_tokens`](Recorder::wants_claims_of_refused_tokens) says no) for
+    /// one refused for another claim, such as the `iss` behind `wrong_issuer`. Whether the token
+    /// was accepted is for [`finished`](Recorder::finished) to say. Never called for a token
+    /// whose signature was not verified, nor when `iss` is absent or not one JSON string.
     fn issuer(&mut self, iss: &str) {
         let _ = iss;
     }
 
-    /// The verified token's `sub`.
+    /// The token's `sub`, on the same terms as [`issuer`](Recorder::issuer).
     fn subject(&mut self, sub: &str) {
         let _ = sub;
+    }
+
+    /// Whether to hear [`issuer`](Recorder::issuer) and [`subject`](Recorder::subject) for a
+    /// signed token refused for a claim other than a time claim. Finding them then costs a
+    /// second scan of the payload (on that refusal path only); a recorder that keeps neither
+    /// can save it by answering `false`. Asked at most once per verification.
+    fn wants_claims_of_refused_tokens(&self) -> bool {
+        true
     }
 
     /// The verification finished: accepted, or rejected with this error.
@@ -88,7 +101,11 @@ impl<I: Instrument + ?Sized> Instrument for std::sync::Arc<I> {
 /// The recorder of an uninstrumented verifier.
 pub(crate) struct Silent;
 
-impl Recorder for Silent {}
+impl Recorder for Silent {
+    fn wants_claims_of_refused_tokens(&self) -> bool {
+        false
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -248,6 +265,53 @@ mod tests {
             take(&log),
             ["begin", header, "finished Err(InvalidPayload)", "end"]
         );
+    }
+
+    /// A recorder that declines the claims of refused tokens still hears them for accepted
+    /// ones and for time failures.
+    #[test]
+    fn a_recorder_can_decline_the_claims_of_refused_tokens() {
+        struct Declines(Log);
+        struct Quiet<'a>(Lines<'a>);
+        impl Recorder for Quiet<'_> {
+            fn issuer(&mut self, iss: &str) {
+                self.0.issuer(iss);
+            }
+            fn finished(&mut self, outcome: Result<(), &Error>) {
+                self.0.finished(outcome);
+            }
+            fn wants_claims_of_refused_tokens(&self) -> bool {
+                false
+            }
+        }
+        impl Instrument for Declines {
+            fn observe(&self, run: &mut dyn FnMut(&mut dyn Recorder)) {
+                run(&mut Quiet(Lines(&(self.0).0)));
+            }
+        }
+        let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[1; 32]).unwrap();
+        let declines = std::sync::Arc::new(Declines(Log::default()));
+        let verifier = Verifier::new(&key)
+            .with_validation(Validation::new().issuer("ours"))
+            .with_instrument(declines.clone());
+        for (claims, heard) in [
+            (
+                serde_json::json!({"iss": "theirs", "exp": 4_102_444_800u64}),
+                vec!["finished Err(WrongIssuer)"],
+            ),
+            (
+                serde_json::json!({"iss": "ours", "exp": 1_000u64}),
+                vec!["iss ours", "finished Err(Expired)"],
+            ),
+            (
+                serde_json::json!({"iss": "ours", "exp": 4_102_444_800u64}),
+                vec!["iss ours", "finished Ok(())"],
+            ),
+        ] {
+            let token = crate::encode(&key, &claims).unwrap();
+            let _ = verifier.verify::<serde_json::Value>(&token);
+            assert_eq!(take(&declines.0), heard, "{claims}");
+        }
     }
 
     #[test]

@@ -36,10 +36,11 @@ pub trait Clock: Send + Sync + 'static {
 /// through the vDSO), which the kernel updates every tick (1 to 10 ms): a read costs a few
 /// nanoseconds, where a precise one (`SystemTime::now`) reads the CPU's time-stamp counter and,
 /// on the virtual machines this was measured on, costs 55 to 70 ns, a twentieth of a whole
-/// HS256 verification. The coarse time trails the precise one by at most a tick, so a token
-/// is accepted at most that long past its `exp` second (and refused that long past its `nbf`),
-/// far below any leeway. Elsewhere, or if the kernel refuses the coarse clock, it is
-/// `SystemTime::now`.
+/// HS256 verification. The coarse time trails the precise one, normally by less than a tick
+/// (longer only if the kernel's timekeeping is held up, say by a stalled virtual CPU), so with
+/// no leeway a token is accepted up to that long past its `exp` second, refused that long past
+/// its `nbf` second, and `max_age` stretched as much: milliseconds, where claims count whole
+/// seconds. Elsewhere, or if the kernel refuses the coarse clock, it is `SystemTime::now`.
 ///
 /// ```
 /// use jwt_core::{Clock, SystemClock};
@@ -253,8 +254,9 @@ impl fmt::Debug for Validation {
 mod tests {
     use super::*;
 
-    /// The coarse clock trails the precise one by at most a kernel tick: read between two
-    /// precise reads, it lies within them, give or take the second it may lag across.
+    /// The coarse clock trails the precise one by about a kernel tick: read between two
+    /// precise reads, it lies within them, give or take the second it may lag across (and one
+    /// more, so that a heavily loaded machine does not fail the test).
     #[test]
     fn the_system_clock_agrees_with_the_precise_clock() {
         for _ in 0..1000 {
@@ -262,7 +264,7 @@ mod tests {
             let coarse = SystemClock.now_unix();
             let after = precise_now_unix();
             assert!(
-                coarse + 1 >= before && coarse <= after,
+                coarse + 2 >= before && coarse <= after,
                 "{before} {coarse} {after}"
             );
         }

@@ -379,7 +379,9 @@ impl Verifier {
         ) {
             Ok(checked) => checked,
             Err(error) => {
-                record_whose(payload, self.limits.max_json_depth, recorder);
+                if recorder.wants_claims_of_refused_tokens() {
+                    record_whose(payload, self.limits.max_json_depth, recorder);
+                }
                 return Err(E::from(error));
             }
         };

@@ -124,7 +124,11 @@ impl Class {
 /// The recorder when nobody listens.
 struct Unobserved;
 
-impl Recorder for Unobserved {}
+impl Recorder for Unobserved {
+    fn wants_claims_of_refused_tokens(&self) -> bool {
+        false
+    }
+}
 
 /// The recorder when the span or an event is enabled.
 struct Recording<'a> {
