@@ -19,7 +19,8 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [args...]
 
 Commands:
-  ci            Run the full CI gate: fmt, clippy, interop venv, tests, fuzz seeds, docs
+  ci            Run the full CI gate: fmt, clippy, interop venv, tests, the quickstart under
+                valgrind, fuzz seeds, docs
   bench [args]  Run `cargo bench -p jwt-core --bench jwt`, passing args through
   bench-peers [args]
                 jwt-core next to jsonwebtoken, jwt-simple, jwt-compact and raw ring
@@ -86,6 +87,7 @@ fn ci() -> Result {
     timed("clippy", clippy)?;
     let python = timed("interop-venv", interop_venv)?;
     timed("test", || test(&python))?;
+    timed("valgrind", valgrind)?;
     timed("fuzz-seeds", fuzz_seeds)?;
     timed("doc", doc)?;
     println!("\nxtask: ci passed in {}", secs(started.elapsed()));
@@ -342,6 +344,35 @@ fn test(python: &Path) -> Result {
     let mut cmd = cargo(&["test", "--workspace", "--locked"]);
     cmd.env("JWT_INTEROP_PYTHON", python);
     run(&mut cmd)
+}
+
+/// jwt-core's quickstart (sign, verify, refuse: keys, the clock, the random source) run under
+/// valgrind's memcheck. Why: jwt-core reaches the kernel's coarse clock through `rustix`, which
+/// finds the vDSO itself; one way of finding it crashed every program under valgrind. Linux
+/// only; it needs `valgrind` on the PATH (`.ci/run` installs it).
+fn valgrind() -> Result {
+    if !cfg!(target_os = "linux") {
+        println!("(skipped: valgrind runs on Linux only)");
+        return Ok(());
+    }
+    let found = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        return Err("valgrind not found: install it (`apt-get install valgrind`)".into());
+    }
+    run(&mut cargo(&[
+        "run",
+        "--quiet",
+        "--locked",
+        "-p",
+        "jwt-core",
+        "--example",
+        "quickstart",
+        "--config",
+        "target.'cfg(target_os = \"linux\")'.runner = ['valgrind', '-q', '--error-exitcode=9']",
+    ]))
 }
 
 /// The fuzz targets over their committed seeds, as plain tests (no libFuzzer, no sanitizer): the
