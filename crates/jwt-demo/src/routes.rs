@@ -76,18 +76,20 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                     .into()
             }),
     )
-    .route("/login", web::post().to(login))
-    .route("/refresh", web::post().to(refresh))
-    .route("/logout", web::post().to(logout))
-    .route("/me", web::get().to(me))
+    // Resources rather than `ServiceConfig::route`, whose method guard sits on the resource:
+    // a wrong method on a known path is then `405` with `Allow`, not `404`.
+    .service(web::resource("/login").route(web::post().to(login)))
+    .service(web::resource("/refresh").route(web::post().to(refresh)))
+    .service(web::resource("/logout").route(web::post().to(logout)))
+    .service(web::resource("/me").route(web::get().to(me)))
     .service(
         web::resource("/admin")
             .wrap(BearerAuth::new().require_scopes(["admin"]))
             .route(web::get().to(admin)),
     )
-    .route("/.well-known/jwks.json", web::get().to(jwks))
-    .route("/public/ping", web::get().to(ping))
-    .route("/me/ping", web::get().to(me_ping));
+    .service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks)))
+    .service(web::resource("/public/ping").route(web::get().to(ping)))
+    .service(web::resource("/me/ping").route(web::get().to(me_ping)));
 }
 
 #[derive(Deserialize)]

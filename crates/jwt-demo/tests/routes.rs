@@ -251,6 +251,25 @@ async fn a_burst_of_parallel_guesses_past_the_allowance_gets_one_through() {
     assert_eq!((checked, refused), (1, 5), "{statuses:?}");
 }
 
+/// A known path with the wrong method is `405 Method Not Allowed` with `Allow`; an unknown
+/// path is `404`.
+#[actix_web::test]
+async fn wrong_methods_are_405_with_allow() {
+    let app = test::init_service(demo().app()).await;
+    for (request, allow) in [
+        (TestRequest::get().uri("/login"), "POST"),
+        (TestRequest::get().uri("/refresh"), "POST"),
+        (TestRequest::put().uri("/me"), "GET"),
+        (TestRequest::post().uri("/.well-known/jwks.json"), "GET"),
+    ] {
+        let reply = call!(&app, request).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.header("allow"), Some(allow));
+    }
+    let reply = call!(&app, TestRequest::get().uri("/nowhere")).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
 #[actix_web::test]
 async fn protected_routes_answer_401_403_and_200() {
     let app = test::init_service(demo().app()).await;
