@@ -151,8 +151,8 @@ impl Record {
     }
 }
 
-/// What an attempt is told to wait while another attempt of its name or address, beyond the
-/// free allowance, is still being checked.
+/// What an attempt is told to wait while another attempt of its name, beyond the free
+/// allowance, is still being checked.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(1);
 
 /// Failed-login counts, per user name and client address.
