@@ -48,7 +48,7 @@ pub trait Clock: Send + Sync + 'static {
 ///
 /// let precise = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
 /// let coarse = SystemClock.now_unix();
-/// assert!(coarse + 1 >= precise && coarse <= precise + 1);
+/// assert!(coarse + 2 >= precise && coarse <= precise + 1);
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
