@@ -253,17 +253,20 @@ fn check_hmac_secret(
     Ok(ring::hmac::Key::new(hmac, secret))
 }
 
-/// Whether `point` is a valid public point of `curve` (on the curve, not the identity).
+/// Whether `point` is a valid public point of `curve` (on the curve, not the identity); an
+/// error when the question could not be asked (the system's random generator failed).
 ///
 /// ring checks a peer's point before every key agreement and offers no other public check, so
 /// one agreement with a throwaway key answers it (about 0.1 ms, once per key import).
-fn is_on_curve(curve: &'static ring::agreement::Algorithm, point: &[u8]) -> bool {
+fn is_on_curve(curve: &'static ring::agreement::Algorithm, point: &[u8]) -> Result<bool, Error> {
     let rng = ring::rand::SystemRandom::new();
-    let Ok(ours) = ring::agreement::EphemeralPrivateKey::generate(curve, &rng) else {
-        return false;
-    };
+    let ours = ring::agreement::EphemeralPrivateKey::generate(curve, &rng).map_err(|_| {
+        Error::InvalidKey(
+            "the EC public key could not be checked: the system's random generator failed".into(),
+        )
+    })?;
     let peer = ring::agreement::UnparsedPublicKey::new(curve, point);
-    ring::agreement::agree_ephemeral(ours, &peer, |_| ()).is_ok()
+    Ok(ring::agreement::agree_ephemeral(ours, &peer, |_| ()).is_ok())
 }
 
 fn ecdsa_signing_algorithm(alg: Algorithm) -> Option<&'static signature::EcdsaSigningAlgorithm> {
@@ -768,7 +771,7 @@ impl VerifyingKey {
                 "the EC public key must be an uncompressed point of the algorithm's curve",
             ));
         }
-        if !is_on_curve(curve, point) {
+        if !is_on_curve(curve, point)? {
             return Err(invalid(
                 "the EC public key is not a point of the algorithm's curve",
             ));
