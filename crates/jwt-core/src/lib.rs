@@ -77,5 +77,7 @@ pub use jwks_cache::{
 pub use key_set::{KeySet, KeyStore};
 pub use keys::{SecretDer, SecretPem, SigningKey, VerifyingKey};
 pub use token::Limits;
-pub use validation::{Clock, FixedClock, MAX_LEEWAY_SECS, SystemClock, Validation};
+pub use validation::{
+    COARSE_CLOCK_MARGIN_MS, Clock, FixedClock, MAX_LEEWAY_SECS, SystemClock, Validation,
+};
 pub use verify::{Rejection, Verified, Verifier};

@@ -200,3 +200,31 @@ fn reject_d8_a_lone_low_surrogate_in_a_signed_payload() {
         );
     }
 }
+
+/// The system clock at second boundaries: a token made a moment ago by a precise clock, with
+/// `nbf` and `iat` at that clock's "now", verifies at once under the strictest time checks
+/// (no leeway, `iat` in the future refused), for 1.2 s of tries, so at least one second
+/// boundary is crossed. A verifier clock that lags the precise one (the kernel's coarse clock
+/// without its margin) refuses such tokens there.
+#[test]
+fn a_token_made_just_now_is_valid_at_once_across_second_boundaries() {
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+    let key = key();
+    let verifier = Verifier::new(&key).with_validation(Validation::new().reject_issued_in_future());
+    let start = Instant::now();
+    let mut tries = 0u32;
+    while start.elapsed() < Duration::from_millis(1200) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let token = jwt_core::encode(
+            &key,
+            &serde_json::json!({"iat": now, "nbf": now, "exp": now + 60}),
+        )
+        .unwrap();
+        assert_eq!(outcome(&verifier, &token), Ok(()), "iat = nbf = {now}");
+        tries += 1;
+    }
+    assert!(tries > 100, "{tries}");
+}
