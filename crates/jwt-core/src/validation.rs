@@ -45,6 +45,10 @@ pub trait Clock: Send + Sync + 'static {
 /// `exp` second ends, and its `nbf` honoured that much early. Elsewhere, or if the kernel
 /// refuses the coarse clock, it is `SystemTime::now`.
 ///
+/// It is made for checking tokens. To stamp `iat` or `nbf` on a token you issue, use
+/// `SystemTime::now`: a verifier elsewhere that reads a precise clock and allows no leeway
+/// could see a time taken from this clock as a few milliseconds in the future.
+///
 /// ```
 /// use jwt_core::{Clock, SystemClock};
 /// use std::time::{SystemTime, UNIX_EPOCH};
