@@ -31,6 +31,7 @@ Commands:
                 RUSTC_BOOTSTRAP=1. Not part of `ci` (building the sanitizer-instrumented fuzz
                 crate alone takes minutes); `ci` runs every committed seed through the
                 targets' code without libFuzzer instead.
+  valgrind      jwt-core's quickstart under valgrind (a step of `ci`; Linux)
   help          Print this message
 ";
 
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&rest),
         Some("bench-peers") => bench_peers(&rest),
         Some("fuzz") => fuzz(&rest),
+        Some("valgrind") => timed("valgrind", valgrind),
         Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     };
 
@@ -347,9 +349,11 @@ fn test(python: &Path) -> Result {
 }
 
 /// jwt-core's quickstart (sign, verify, refuse: keys, the clock, the random source) run under
-/// valgrind's memcheck. Why: jwt-core reaches the kernel's coarse clock through `rustix`, which
-/// finds the vDSO itself; one way of finding it crashed every program under valgrind. Linux
-/// only; it needs `valgrind` on the PATH (`.ci/run` installs it).
+/// valgrind's memcheck. Why: jwt-core reaches the kernel's coarse clock through `rustix`, and
+/// one way of finding the vDSO crashed every program under valgrind. Linux only; it needs
+/// `valgrind` on the PATH (`.ci/run` installs it). The example is built first and its path
+/// taken from cargo's build messages, then run under valgrind directly, so that no runner a
+/// contributor configured replaces valgrind.
 fn valgrind() -> Result {
     if !cfg!(target_os = "linux") {
         println!("(skipped: valgrind runs on Linux only)");
@@ -362,17 +366,56 @@ fn valgrind() -> Result {
     if !found {
         return Err("valgrind not found: install it (`apt-get install valgrind`)".into());
     }
-    run(&mut cargo(&[
-        "run",
+    let mut build = cargo(&[
+        "build",
         "--quiet",
         "--locked",
         "-p",
         "jwt-core",
         "--example",
         "quickstart",
-        "--config",
-        "target.'cfg(target_os = \"linux\")'.runner = ['valgrind', '-q', '--error-exitcode=9']",
-    ]))
+        "--message-format=json",
+    ]);
+    build.current_dir(workspace_root());
+    println!("$ {}", display(&build));
+    let built = build
+        .output()
+        .map_err(|e| format!("could not start cargo build: {e}"))?;
+    if !built.status.success() {
+        return Err(format!(
+            "building the quickstart failed:\n{}",
+            String::from_utf8_lossy(&built.stderr)
+        ));
+    }
+    let messages = String::from_utf8_lossy(&built.stdout);
+    let executable = messages
+        .lines()
+        .filter(|line| line.contains(r#""reason":"compiler-artifact""#))
+        .filter(|line| line.contains(r#""name":"quickstart""#))
+        .find_map(json_string_member("executable"))
+        .ok_or("cargo named no executable for the quickstart example")?;
+    run(Command::new("valgrind")
+        .args(["-q", "--error-exitcode=9"])
+        .arg(executable))
+}
+
+/// Reads the string member `name` of one line of cargo's JSON messages (paths only: no escapes
+/// but `\\` and `\"` are expected, and those are undone).
+fn json_string_member(name: &str) -> impl Fn(&str) -> Option<String> + '_ {
+    move |line| {
+        let key = format!(r#""{name}":""#);
+        let start = line.find(&key)?.checked_add(key.len())?;
+        let mut value = String::new();
+        let mut chars = line.get(start..)?.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(value),
+                '\\' => value.push(chars.next()?),
+                c => value.push(c),
+            }
+        }
+        None
+    }
 }
 
 /// The fuzz targets over their committed seeds, as plain tests (no libFuzzer, no sanitizer): the

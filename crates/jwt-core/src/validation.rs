@@ -33,15 +33,16 @@ pub trait Clock: Send + Sync + 'static {
 /// The system's wall clock, read coarsely: claims are whole seconds.
 ///
 /// On Linux and Android it reads the kernel's coarse realtime clock (`CLOCK_REALTIME_COARSE`,
-/// through the vDSO), which the kernel updates every tick (1 to 10 ms): a read costs a few
-/// nanoseconds, where a precise one (`SystemTime::now`) reads the CPU's time-stamp counter and,
+/// through libc and the vDSO), which the kernel updates every tick (1 to 10 ms): a read costs a
+/// few nanoseconds, where a precise one (`SystemTime::now`) reads the CPU's time-stamp counter and,
 /// on the virtual machines this was measured on, costs 55 to 70 ns, a twentieth of a whole
 /// HS256 verification.
 ///
 /// The coarse time trails the true time by up to a tick, so [`COARSE_CLOCK_MARGIN_MS`] is
-/// added to it: the time this clock gives is never behind a precise clock's (a token made a
-/// moment ago with `nbf` or `iat` set to the issuer's precise "now" is never refused as not
-/// yet valid), and ahead of it by at most that margin: a token is refused that much before its
+/// added to it: the time this clock gives is not behind a precise clock's (a token made a
+/// moment ago with `nbf` or `iat` set to the issuer's precise "now" is not refused as not yet
+/// valid) unless the kernel's timekeeping itself stalls for longer than the margin (a vCPU held
+/// up for tens of milliseconds), and ahead of it by at most that margin: a token is refused that much before its
 /// `exp` second ends, and its `nbf` honoured that much early. Elsewhere, or if the kernel
 /// refuses the coarse clock, it is `SystemTime::now`.
 ///
@@ -61,7 +62,7 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 /// What [`SystemClock`] adds to the kernel's coarse clock, in milliseconds: twice the longest
-/// kernel tick (10 ms, at 100 Hz), so that its time is never behind the precise time.
+/// kernel tick (10 ms, at 100 Hz), so that its time is not behind the precise time.
 pub const COARSE_CLOCK_MARGIN_MS: u64 = 20;
 
 impl Clock for SystemClock {
