@@ -121,6 +121,49 @@ fn every_algorithm_and_key_format_round_trips() {
     }
 }
 
+/// An EC or Ed25519 key has one algorithm, which `--alg` may then leave to the key (as `jwt
+/// jwks` does): every EC and Ed25519 pair of [`KEY_FORMATS`] signs and verifies without it, the
+/// header names the key's algorithm (EdDSA for Ed25519 keys), and the token's own `alg` still
+/// decides nothing: an HS256 token is refused by those keys.
+#[test]
+fn ec_and_ed25519_keys_need_no_alg() {
+    let payload = r#"{"sub":"alice"}"#;
+    let single: Vec<_> = KEY_FORMATS
+        .iter()
+        .filter(|(alg, ..)| matches!(*alg, "ES256" | "ES384" | "EdDSA"))
+        .collect();
+    assert_eq!(single.len(), 7, "the EC and EdDSA pairs of KEY_FORMATS");
+    let hs256_token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--key",
+        &key("hs256.secret"),
+        "{}",
+    ])
+    .ok()
+    .to_owned();
+    for (alg, sign, verify) in single {
+        let token = jwt(&["encode", "--key", &key(sign), payload])
+            .ok()
+            .to_owned();
+        assert_eq!(
+            segment(&token, 0),
+            format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#),
+            "{sign}"
+        );
+        assert_eq!(
+            jwt(&["decode", "--key", &key(verify), &token]).ok(),
+            payload,
+            "{sign} -> {verify}"
+        );
+        let line = jwt(&["decode", "--key", &key(verify), &hs256_token])
+            .rejected()
+            .to_owned();
+        assert!(line.contains("algorithm_not_allowed"), "{verify}: {line}");
+    }
+}
+
 #[test]
 fn header_members_are_alg_typ_kid_in_that_order() {
     let token = jwt(&[

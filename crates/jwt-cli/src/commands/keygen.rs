@@ -16,23 +16,21 @@ use crate::failure::Failure;
 use crate::input;
 
 pub(super) fn run(args: &KeygenArgs) -> Result<Output, Failure> {
-    let text = key_text(args)?;
+    let mut text = key_text(args)?;
+    // A bare HMAC secret goes to a file without a newline: the file's bytes are then exactly
+    // the text, so `--key FILE`, `--secret "$(cat FILE)"` and any other tool reading the file
+    // (PyJWT's `open(FILE).read()`) agree on the secret. Everything else ends its last line.
+    let bare_secret_file = args.out.is_some() && args.alg.is_hmac() && !args.jwk;
+    if !bare_secret_file && !text.ends_with('\n') {
+        text.push('\n');
+    }
     match &args.out {
         None => Ok(Output {
             stdout: text,
             warning: None,
         }),
         Some(path) => {
-            // A bare HMAC secret is written without the newline printed after it: the file's
-            // bytes are then exactly the text, so `--key FILE`, `--secret "$(cat FILE)"` and
-            // any other tool reading the file (PyJWT's `open(FILE).read()`) agree on the secret.
-            let bare_secret = args.alg.is_hmac() && !args.jwk;
-            let text = if bare_secret {
-                text.trim_end_matches('\n')
-            } else {
-                &text
-            };
-            write_private(path, text)?;
+            write_private(path, &text)?;
             Ok(Output {
                 stdout: String::new(),
                 warning: None,
@@ -41,7 +39,7 @@ pub(super) fn run(args: &KeygenArgs) -> Result<Output, Failure> {
     }
 }
 
-/// The new key as the text to print, newline included.
+/// The new key as text: PEM (ending its last line), JWK JSON or a bare secret (no newline).
 fn key_text(args: &KeygenArgs) -> Result<String, Failure> {
     let alg = args.alg;
     let key = SigningKey::generate(alg).map_err(|e| {
@@ -56,7 +54,7 @@ fn key_text(args: &KeygenArgs) -> Result<String, Failure> {
         None => key,
     };
     let export_failed = |e: jwt_core::Error| Failure::usage_from("cannot export the new key", &e);
-    let mut text = if args.jwk {
+    let text = if args.jwk {
         key.to_private_jwk().map_err(export_failed)?.to_json()
     } else if alg.is_hmac() {
         let jwk = key.to_private_jwk().map_err(export_failed)?.to_json();
@@ -70,9 +68,6 @@ fn key_text(args: &KeygenArgs) -> Result<String, Failure> {
             .expose()
             .to_owned()
     };
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
     Ok(text)
 }
 
