@@ -238,3 +238,58 @@ pub fn invalid_token(description: &str) -> String {
 pub fn invalid_request(description: &str) -> String {
     format!(r#"Bearer realm="api", error="invalid_request", error_description="{description}""#)
 }
+
+/// One `tracing` event as a test sees it: level, target, and each field as text (strings as
+/// they are, anything else `Debug`-formatted).
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub level: tracing::Level,
+    pub target: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Event {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every event of the current thread while [`Events::capture`]'s guard lives.
+#[derive(Clone, Default)]
+pub struct Events(Arc<std::sync::Mutex<Vec<Event>>>);
+
+impl Events {
+    pub fn capture(&self) -> tracing::subscriber::DefaultGuard {
+        use tracing_subscriber::layer::SubscriberExt;
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+    }
+
+    pub fn all(&self) -> Vec<Event> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Fields(Vec<(String, String)>);
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                self.0.push((field.name().to_owned(), value.to_owned()));
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push((field.name().to_owned(), format!("{value:?}")));
+            }
+        }
+        let mut fields = Fields(Vec::new());
+        event.record(&mut fields);
+        let meta = event.metadata();
+        self.0.lock().unwrap().push(Event {
+            level: *meta.level(),
+            target: meta.target().to_owned(),
+            fields: fields.0,
+        });
+    }
+}

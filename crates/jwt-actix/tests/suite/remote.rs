@@ -11,8 +11,6 @@ use actix_web::http::StatusCode;
 use actix_web::{App, HttpResponse, HttpServer, test, web};
 use jwt_actix::{BearerConfig, JwksStats, Refresh, RemoteJwks};
 use jwt_core::{Clock, FetchFailure, JwkSet, JwksPolicy, SigningKey, Verifier};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
 
 use crate::common::*;
 
@@ -275,38 +273,10 @@ async fn an_unknown_kid_storm_fetches_at_most_once_per_cooldown() {
     server.stop().await;
 }
 
-/// Records the `error.type` of the remote JWK Set's WARN events.
-#[derive(Clone, Default)]
-struct Warnings(Arc<Mutex<Vec<String>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        struct ErrorType(Option<String>);
-        impl Visit for ErrorType {
-            fn record_str(&mut self, field: &Field, value: &str) {
-                if field.name() == "error.type" {
-                    self.0 = Some(value.to_owned());
-                }
-            }
-            fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-        }
-        let meta = event.metadata();
-        if *meta.level() == tracing::Level::WARN && meta.target() == "jwt_actix::remote" {
-            let mut visitor = ErrorType(None);
-            event.record(&mut visitor);
-            self.0
-                .lock()
-                .unwrap()
-                .push(visitor.0.unwrap_or_else(|| "-".into()));
-        }
-    }
-}
-
 #[actix_web::test]
 async fn faults_are_reported_and_the_last_good_keys_keep_serving() {
-    let warnings = Warnings::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(warnings.clone()));
+    let events = Events::default();
+    let _guard = events.capture();
     let server = KeyServer::start().await;
     let known = key("known");
     server.publish(&[&known]);
@@ -414,7 +384,14 @@ async fn faults_are_reported_and_the_last_good_keys_keep_serving() {
     assert_eq!(call!(app, &good).await, StatusCode::OK);
     expected_warnings.push("unreachable".into());
 
-    assert_eq!(*warnings.0.lock().unwrap(), expected_warnings);
+    // The `error.type` of the remote JWK Set's WARN events, in order.
+    let warnings: Vec<String> = events
+        .all()
+        .iter()
+        .filter(|event| event.level == tracing::Level::WARN && event.target == "jwt_actix::remote")
+        .map(|event| event.field("error.type").unwrap_or("-").to_owned())
+        .collect();
+    assert_eq!(warnings, expected_warnings);
     let stats = remote.stats();
     assert_eq!((stats.updates, stats.failures), (1, 7), "{stats:?}");
 }
