@@ -9,10 +9,13 @@
 //!   constant time: [`decode_vec`], [`decode_into`], [`encode_string`];
 //! - the segments of a token (header, payload, signature) are public by construction: anyone
 //!   holding the token reads them. Constant time buys nothing there, so [`decode_public_into`]
-//!   and [`encode_public_append`] use lookup tables (about 10x fewer instructions per character
-//!   than base64ct; see `docs/performance.md`). The tables are indexed by input bytes, so their
-//!   timing depends on the data: never route a secret through them.
+//!   and [`encode_public_append`] use base64-simd (SSSE3/AVX2 where the CPU has them, found at
+//!   run time; the same strictness, checked against base64ct in the tests below). Its encoder
+//!   appends to a `String` without re-checking the characters as UTF-8, which is most of why
+//!   signing got faster with it (see `docs/performance.md`). Its timing depends on the data:
+//!   never route a secret through it.
 
+use base64_simd::{Out, URL_SAFE_NO_PAD};
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 /// Number of bytes that `encoded_len` base64url characters decode to, or `None` when that length
@@ -48,227 +51,23 @@ pub(crate) fn decode_into<'d>(src: &[u8], dst: &'d mut [u8]) -> Option<&'d [u8]>
         .map(|out| -> &[u8] { out })
 }
 
-/// The base64url alphabet, by 6-bit value.
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Marks a byte outside the alphabet in the decoding tables: above the 24 bits a quantum uses.
-const INVALID: u32 = 0xFF00_0000;
-
-/// For each input byte, its 6-bit value shifted into place for position `slot` (0..4) of a
-/// 4-character quantum, or [`INVALID`].
-// Evaluated at compile time only: an out-of-bounds index or overflow would fail the build.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn decode_table(slot: u32) -> [u32; 256] {
-    let mut table = [INVALID; 256];
-    let mut value = 0;
-    while value < 64 {
-        table[ALPHABET[value] as usize] = (value as u32) << (18 - 6 * slot);
-        value += 1;
-    }
-    table
-}
-
-static DECODE: [[u32; 256]; 4] = [
-    decode_table(0),
-    decode_table(1),
-    decode_table(2),
-    decode_table(3),
-];
-
-/// The shifted value of `byte` at `slot` of a quantum (the lookups cannot miss: 4 x 256 entries).
-#[inline(always)]
-fn lookup(slot: usize, byte: u8) -> u32 {
-    DECODE
-        .get(slot)
-        .and_then(|table| table.get(usize::from(byte)))
-        .copied()
-        .unwrap_or(INVALID)
-}
-
-/// The four characters of `quantum` combined: 24 bits of output, plus bits above them when any
-/// character is outside the alphabet.
-#[inline(always)]
-fn quantum_bits(quantum: [u8; 4]) -> u32 {
-    let [a, b, c, d] = quantum;
-    lookup(0, a) | lookup(1, b) | lookup(2, c) | lookup(3, d)
-}
-
 /// Decodes `src`, a segment of a token (public data: variable time), into the front of `dst`.
 ///
 /// Exactly as strict as [`decode_into`]: no padding, only the base64url alphabet, unused bits of
 /// the last character zero, and never a length of `4n + 1`. Fails when `dst` is too small.
-///
-/// The main loop takes two quanta (8 characters, 6 bytes) a step: one 8-byte load, one 6-byte
-/// store, and half the loop overhead of a quantum at a time.
 pub(crate) fn decode_public_into<'d>(src: &[u8], dst: &'d mut [u8]) -> Option<&'d [u8]> {
+    // base64-simd panics on a destination shorter than the output: give it exactly that length.
     let len = decoded_len(src.len())?;
     let dst = dst.get_mut(..len)?;
-    let mut pairs = src.chunks_exact(8);
-    let mut pair_out = dst.chunks_exact_mut(6);
-    // Any invalid character sets bits above 24 of its lookup; they are collected here.
-    let mut flags = 0u32;
-    for (chars, bytes) in (&mut pairs).zip(&mut pair_out) {
-        let Ok(chars) = <[u8; 8]>::try_from(chars) else {
-            continue; // unreachable: chunks of exactly 8
-        };
-        let [a, b, c, d, e, f, g, h] = chars;
-        let first = quantum_bits([a, b, c, d]);
-        let second = quantum_bits([e, f, g, h]);
-        flags |= first | second;
-        let both = u64::from(first) << 24 | u64::from(second & 0x00FF_FFFF);
-        let [_, _, out @ ..] = both.to_be_bytes();
-        bytes.copy_from_slice(&out);
-    }
-    // At most one whole quantum is left, then a partial one.
-    let rest = pair_out.into_remainder();
-    let mut input = pairs.remainder().chunks_exact(4);
-    let mut output = rest.chunks_exact_mut(3);
-    for (quantum, bytes) in (&mut input).zip(&mut output) {
-        if let [a, b, c, d] = *quantum {
-            let n = quantum_bits([a, b, c, d]);
-            flags |= n;
-            let [_, hi, mid, lo] = n.to_be_bytes();
-            bytes.copy_from_slice(&[hi, mid, lo]);
-        }
-    }
-    // The bits of the last character that no output byte takes must be zero (canonical form).
-    let unused = match (input.remainder(), output.into_remainder()) {
-        ([], []) => 0,
-        ([a, b], [x]) => {
-            let n = lookup(0, *a) | lookup(1, *b);
-            flags |= n;
-            *x = n.to_be_bytes()[1];
-            n & 0x0000_F000 // 12 bits for one byte
-        }
-        ([a, b, c], [x, y]) => {
-            let n = lookup(0, *a) | lookup(1, *b) | lookup(2, *c);
-            flags |= n;
-            let [_, hi, mid, _] = n.to_be_bytes();
-            (*x, *y) = (hi, mid);
-            n & 0x0000_00C0 // 18 bits for two bytes
-        }
-        _ => return None, // unreachable: `decoded_len` fixed the remainders
-    };
-    (flags & INVALID == 0 && unused == 0).then_some(&*dst)
-}
-
-/// The character for the low 6 bits of `bits`.
-#[inline(always)]
-fn symbol(bits: u32) -> u8 {
-    ALPHABET.get((bits & 63) as usize).copied().unwrap_or(b'A')
-}
-
-/// The two characters for each 12-bit value, first character in the low byte.
-// Evaluated at compile time only: an out-of-bounds index or overflow would fail the build.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn pair_table() -> [u16; 4096] {
-    let mut table = [0u16; 4096];
-    let mut value = 0;
-    while value < 4096 {
-        let high = ALPHABET[value >> 6] as u16;
-        let low = ALPHABET[value & 63] as u16;
-        table[value] = high | low << 8;
-        value += 1;
-    }
-    table
-}
-
-/// Two characters per lookup: half the lookups of a character table, for 8 KiB of table.
-static PAIRS: [u16; 4096] = pair_table();
-
-/// The two characters for the low 12 bits of `bits`, as they are stored (little-endian).
-#[inline(always)]
-fn pair16(bits: u64) -> u16 {
-    PAIRS.get((bits & 0xFFF) as usize).copied().unwrap_or(0)
-}
-
-/// The two characters for the low 12 bits of `bits`, as they are stored (little-endian).
-#[inline(always)]
-fn pair(bits: u64) -> u64 {
-    PAIRS
-        .get((bits & 0xFFF) as usize)
-        .map_or(0, |&chars| u64::from(chars))
-}
-
-/// The eight characters for the six bytes in the low 48 bits of `n`, first character in the low
-/// byte.
-#[inline(always)]
-fn low_six(n: u64) -> u64 {
-    pair(n >> 36) | pair(n >> 24) << 16 | pair(n >> 12) << 32 | pair(n) << 48
+    URL_SAFE_NO_PAD
+        .decode(src, Out::from_slice(dst))
+        .ok()
+        .map(|out| -> &[u8] { out })
 }
 
 /// Appends the base64url encoding of `src`, public data (variable time), to `out`.
-///
-/// Produces exactly what base64ct produces (checked against it in the tests). The main loop
-/// encodes 12 bytes into 16 characters a step: two 8-byte loads, eight lookups of two
-/// characters (12 bits) each.
-pub(crate) fn encode_public_append(src: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start.saturating_add(encoded_len(src.len())), 0);
-    if let Some(dst) = out.get_mut(start..) {
-        encode_public_into(src, dst);
-    }
-}
-
-/// Writes the base64url encoding of `src`, public data (variable time), to the front of `dst`,
-/// which must hold [`encoded_len`] bytes: with a shorter `dst` what it gets is unspecified (it
-/// never panics). Both callers pass exactly that length.
-pub(crate) fn encode_public_into(src: &[u8], dst: &mut [u8]) {
-    // Twelve bytes a step, read as two overlapping 8-byte words (bytes 0..8 and 4..12): two
-    // loads instead of assembling the bytes one by one, and half the loop overhead.
-    let mut twelves = src.chunks_exact(12);
-    let mut sixteens = dst.chunks_exact_mut(16);
-    for (bytes, chars) in (&mut twelves).zip(&mut sixteens) {
-        let (Some(first), Some(second)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
-        else {
-            continue; // unreachable: chunks of exactly 12
-        };
-        let (n, m) = (u64::from_be_bytes(*first), u64::from_be_bytes(*second));
-        let pairs = [
-            n >> 52,
-            n >> 40,
-            n >> 28,
-            n >> 16,
-            m >> 36,
-            m >> 24,
-            m >> 12,
-            m,
-        ];
-        for (slot, bits) in chars.chunks_exact_mut(2).zip(pairs) {
-            slot.copy_from_slice(&pair16(bits).to_le_bytes());
-        }
-    }
-    let (src, dst) = (twelves.remainder(), sixteens.into_remainder());
-    let mut sixes = src.chunks_exact(6);
-    let mut eights = dst.chunks_exact_mut(8);
-    for (bytes, chars) in (&mut sixes).zip(&mut eights) {
-        let Ok([a, b, c, d, e, f]) = <[u8; 6]>::try_from(bytes) else {
-            continue; // unreachable: chunks of exactly 6
-        };
-        let n = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
-        chars.copy_from_slice(&low_six(n).to_le_bytes());
-    }
-    let mut input = sixes.remainder().chunks_exact(3);
-    let mut output = eights.into_remainder().chunks_exact_mut(4);
-    for (bytes, quantum) in (&mut input).zip(&mut output) {
-        if let [a, b, c] = *bytes {
-            let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
-            // One 4-byte store instead of four single-byte ones.
-            let chars = [symbol(n >> 18), symbol(n >> 12), symbol(n >> 6), symbol(n)];
-            quantum.copy_from_slice(&chars);
-        }
-    }
-    match (input.remainder(), output.into_remainder()) {
-        ([a], [w, x]) => {
-            let n = u32::from(*a) << 16;
-            (*w, *x) = (symbol(n >> 18), symbol(n >> 12));
-        }
-        ([a, b], [w, x, y]) => {
-            let n = u32::from(*a) << 16 | u32::from(*b) << 8;
-            (*w, *x, *y) = (symbol(n >> 18), symbol(n >> 12), symbol(n >> 6));
-        }
-        _ => {}
-    }
+pub(crate) fn encode_public_append(src: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_append(src, out);
 }
 
 /// Decodes `src` into a new vector.
@@ -332,22 +131,37 @@ mod tests {
         }
     }
 
-    /// The table-driven codec must agree with base64ct on every input: same output for
-    /// canonical text, rejection of everything base64ct rejects.
+    /// The public codec must agree with base64ct on every input: same output for canonical
+    /// text, rejection of everything base64ct rejects.
     #[test]
     fn public_codec_matches_base64ct() {
         for n in 0..200usize {
             let data: Vec<u8> = (0..n).map(|i| (i * 151 + n * 7) as u8).collect();
-            let mut fast = b"x".to_vec();
+            let mut fast = String::from("x");
             encode_public_append(&data, &mut fast);
             let mut slow = b"x".to_vec();
             encode_append(&data, &mut slow);
-            assert_eq!(fast, slow, "{n}");
-            let mut buf = vec![0u8; n + 3];
-            assert_eq!(decode_public_into(&fast[1..], &mut buf).unwrap(), &data[..]);
+            assert_eq!(fast.as_bytes(), slow, "{n}");
+            // Exactly the decoded length, and more.
+            let mut exact = vec![0u8; n];
+            assert_eq!(
+                decode_public_into(&fast.as_bytes()[1..], &mut exact).unwrap(),
+                &data[..]
+            );
+            let mut roomy = vec![0u8; n + 3];
+            assert_eq!(
+                decode_public_into(&fast.as_bytes()[1..], &mut roomy).unwrap(),
+                &data[..]
+            );
+            if n > 0 {
+                let mut short = vec![0u8; n - 1];
+                assert!(
+                    decode_public_into(&fast.as_bytes()[1..], &mut short).is_none(),
+                    "{n}"
+                );
+            }
         }
-        // Every string of up to 3 characters over an alphabet that includes invalid bytes,
-        // and every single-character substitution into a longer valid string.
+        // Every string of up to 4 characters over an alphabet that includes invalid bytes.
         let chars: Vec<u8> = (0..=255u8).collect();
         let mut buf = [0u8; 16];
         let mut other = [0u8; 16];
@@ -365,18 +179,35 @@ mod tests {
                 }
             }
         }
-        let valid = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-        for position in 0..valid.len() {
-            for &c in &chars {
-                let mut text = valid.to_vec();
-                text[position] = c;
-                let mut big = [0u8; 64];
-                let mut big_other = [0u8; 64];
-                assert_eq!(
-                    decode_public_into(&text, &mut big).map(<[u8]>::to_vec),
-                    decode_into(&text, &mut big_other).map(<[u8]>::to_vec),
-                    "{text:?}"
-                );
+    }
+
+    /// Every byte value at every position of valid texts whose lengths straddle the block sizes
+    /// of the vector code paths (16, 32 and 64 characters a step, and their tails).
+    #[test]
+    fn public_decoder_matches_base64ct_on_every_substitution() {
+        let mut big = [0u8; 256];
+        let mut big_other = [0u8; 256];
+        for len in [
+            36, 43, 46, 47, 48, 63, 64, 65, 66, 67, 95, 96, 97, 98, 99, 127, 128, 129, 130, 131,
+            231,
+        ] {
+            let data: Vec<u8> = (0..len * 3 / 4).map(|i| (i * 37 + len) as u8).collect();
+            let mut valid = String::new();
+            encode_public_append(&data, &mut valid);
+            while valid.len() < len {
+                valid.push('A'); // a length of 4n + 1: never valid, only the rejections count
+            }
+            let valid = valid.as_bytes();
+            for position in 0..valid.len() {
+                for byte in 0..=255u8 {
+                    let mut text = valid.to_vec();
+                    text[position] = byte;
+                    assert_eq!(
+                        decode_public_into(&text, &mut big).map(<[u8]>::to_vec),
+                        decode_into(&text, &mut big_other).map(<[u8]>::to_vec),
+                        "{len} {position} {byte}"
+                    );
+                }
             }
         }
     }

@@ -57,7 +57,7 @@ pub struct SigningKey {
     kid: Option<Box<str>>,
     /// The encoded default header with this `kid` (`{"alg":..,"typ":"JWT","kid":..}` and `.`),
     /// made once by `with_kid` so that signing never rebuilds it.
-    header_prefix: Option<Arc<[u8]>>,
+    header_prefix: Option<Arc<str>>,
     material: SigningMaterial,
     /// The private material in our own zeroizing memory, for export (JWK, PKCS#8).
     private: Option<Arc<PrivateParts>>,
@@ -524,7 +524,7 @@ impl SigningKey {
     }
 
     /// The encoded default header with this key's `kid`, if it has one.
-    pub(crate) fn header_prefix(&self) -> Option<&[u8]> {
+    pub(crate) fn header_prefix(&self) -> Option<&str> {
         self.header_prefix.as_deref()
     }
 
