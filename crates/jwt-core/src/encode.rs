@@ -211,17 +211,22 @@ impl<'k> Encoder<'k> {
         // to a per-thread scratch buffer and from there into the token, encoded.
         let mut token = String::with_capacity(self.prefix.len().saturating_add(TOKEN_CAPACITY));
         token.push_str(&self.prefix);
-        with_scratch(|json| {
-            crate::json::write::write(claims, json)
-                .map_err(|_| Error::Encoding("the claims cannot be serialised to JSON"))?;
+        // The closure's result is a plain message, not an `Error`: moving a whole `Result` out
+        // of the thread-local access cost 3% of an HS256 signature (stack copies, store
+        // forwarding).
+        let refused = with_scratch(|json| {
+            if crate::json::write::write(claims, json).is_err() {
+                return Some("the claims cannot be serialised to JSON");
+            }
             if json.first() != Some(&b'{') {
-                return Err(Error::Encoding(
-                    "the claims must serialise to a JSON object",
-                ));
+                return Some("the claims must serialise to a JSON object");
             }
             base64url::encode_public_append(json, &mut token);
-            Ok(())
-        })?;
+            None
+        });
+        if let Some(message) = refused {
+            return Err(Error::Encoding(message));
+        }
         // HMAC, the common case, is signed here so that ring's tag is encoded where ring left it:
         // moving it (out of a function, or into a variable declared earlier) cost up to 6% of an
         // HS256 signature.
