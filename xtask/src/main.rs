@@ -21,10 +21,12 @@ Usage: cargo xtask <command> [args...]
 Commands:
   ci            Run the full CI gate: fmt, clippy, interop venv, tests, the quickstart under
                 valgrind, fuzz seeds, docs
-  bench [args]  Run `cargo bench -p jwt-core --bench jwt`, passing args through
-  bench-peers [args]
-                jwt-core next to jsonwebtoken, jwt-simple, jwt-compact and raw ring
-                (crates/jwt-bench, its own workspace), then allocations per operation
+  bench [args]  jwt-core next to jsonwebtoken, jwt-simple, jwt-compact and raw ring in one run
+                (crates/jwt-bench, its own workspace; args go to criterion), then heap
+                allocations per operation (also as `bench-peers`)
+  bench-core [args]
+                jwt-core's own criterion benchmarks against raw ring
+                (`cargo bench -p jwt-core --bench jwt`, args passed through)
   fuzz [TARGET...] [--runs N] [--time SECS] [--sanitizer address|none] [-- LIBFUZZER_ARGS...]
                 Run the cargo-fuzz targets of crates/jwt-core/fuzz (default: every target,
                 20000 runs each). Needs `cargo install cargo-fuzz`; runs on stable through
@@ -66,8 +68,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some("ci") => ci(),
-        Some("bench") => bench(&rest),
-        Some("bench-peers") => bench_peers(&rest),
+        // `bench-peers` was the side-by-side run's first name; it stays as an alias.
+        Some("bench" | "bench-peers") => bench_peers(&rest),
+        Some("bench-core") => bench_core(&rest),
         Some("fuzz") => fuzz(&rest),
         Some("valgrind") => timed("valgrind", valgrind),
         Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
@@ -96,11 +99,11 @@ fn ci() -> Result {
     Ok(())
 }
 
-/// `cargo xtask bench [args]`: run the jwt-core criterion benchmarks.
-fn bench(extra: &[OsString]) -> Result {
+/// `cargo xtask bench-core [args]`: run the jwt-core criterion benchmarks.
+fn bench_core(extra: &[OsString]) -> Result {
     let mut cmd = cargo(&["bench", "-p", "jwt-core", "--bench", "jwt"]);
     cmd.args(extra);
-    timed("bench", || run(&mut cmd))
+    timed("bench-core", || run(&mut cmd))
 }
 
 /// What `cargo xtask fuzz` was asked to do.
@@ -262,7 +265,7 @@ fn fuzz_run(cmd: &mut Command, fuzz_dir: &Path, target: &str) -> Result<String> 
 /// other JWT crates, which `cargo xtask ci` never needs).
 const PEERS_MANIFEST: &str = "crates/jwt-bench/Cargo.toml";
 
-/// `cargo xtask bench-peers [args]`: the side-by-side criterion run (args go to criterion), then
+/// `cargo xtask bench [args]` (or `bench-peers`): the side-by-side criterion run (args go to criterion), then
 /// the heap allocations per operation of the same operations.
 fn bench_peers(extra: &[OsString]) -> Result {
     let mut cmd = cargo(&[
@@ -275,7 +278,7 @@ fn bench_peers(extra: &[OsString]) -> Result {
         "--",
     ]);
     cmd.args(extra);
-    timed("bench-peers", || run(&mut cmd))?;
+    timed("bench", || run(&mut cmd))?;
     let mut allocs = cargo(&[
         "run",
         "--release",

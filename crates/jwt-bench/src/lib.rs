@@ -1,4 +1,4 @@
-//! The operations measured by `cargo xtask bench-peers`: every Rust JWT crate of interest, and raw
+//! The operations measured by `cargo xtask bench`: every Rust JWT crate of interest, and raw
 //! `ring`, doing the same job on the same claims, keys and (for verification) the same token.
 //!
 //! The criterion benchmark (`benches/peers.rs`) times each [`Op`]; the `allocs` binary runs the
