@@ -5,7 +5,7 @@
 //! With the default header the output is byte-identical to PyJWT 2.x for the same claims.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt;
 
 use serde::Serialize;
@@ -212,8 +212,7 @@ impl<'k> Encoder<'k> {
         let mut token = String::with_capacity(self.prefix.len().saturating_add(TOKEN_CAPACITY));
         token.push_str(&self.prefix);
         // The closure's result is a plain message, not an `Error`: moving a whole `Result` out
-        // of the thread-local access cost 3% of an HS256 signature (stack copies, store
-        // forwarding).
+        // of it cost 3% of an HS256 signature (stack copies, store forwarding).
         let refused = with_scratch(|json| {
             if crate::json::write::write(claims, json).is_err() {
                 return Some("the claims cannot be serialised to JSON");
@@ -276,30 +275,29 @@ impl Encoder<'_> {
 
 thread_local! {
     /// Where [`Encoder::encode`] writes the claims' JSON before encoding it into the token.
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Largest scratch buffer a thread keeps between tokens; a bigger one is given back.
 const SCRATCH_KEPT: usize = 16 * 1024;
 
-/// Runs `write` with an empty buffer: the thread's scratch buffer, or a new one when that is in
-/// use (a claims type whose `Serialize` signs a token of its own).
+/// Runs `write` with an empty buffer: the thread's scratch buffer, taken out for the call and
+/// put back after it. A call made meanwhile (a claims type whose `Serialize` signs a token of its
+/// own) finds no buffer there and makes its own, and so does a call during thread exit, after the
+/// thread's locals are gone: neither can fail.
 ///
 /// Why: the JSON is only needed until it is encoded, and a second allocation per token cost
 /// about 2% of an HS256 signature. What stays in the buffer is the last token's payload, which
 /// the token itself carries in the clear.
 fn with_scratch<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut json) => {
-            json.clear();
-            let result = write(&mut json);
-            if json.capacity() > SCRATCH_KEPT {
-                *json = Vec::new();
-            }
-            result
-        }
-        Err(_) => write(&mut Vec::new()),
-    })
+    let mut json = SCRATCH.try_with(Cell::take).unwrap_or_default();
+    json.clear();
+    let result = write(&mut json);
+    if json.capacity() <= SCRATCH_KEPT {
+        // Fails only during thread exit; the buffer is then simply dropped.
+        let _ = SCRATCH.try_with(|cell| cell.set(json));
+    }
+    result
 }
 
 /// Initial capacity of a token after its header: room for about 256 bytes of claims, their
@@ -595,7 +593,12 @@ mod tests {
     /// A huge token's scratch buffer is given back; small ones are kept for the next token.
     #[test]
     fn scratch_buffer_is_kept_only_when_small() {
-        let capacity = || SCRATCH.with(|cell| cell.borrow().capacity());
+        let capacity = || {
+            let json = SCRATCH.with(Cell::take);
+            let capacity = json.capacity();
+            SCRATCH.with(|cell| cell.set(json));
+            capacity
+        };
         let big = "x".repeat(SCRATCH_KEPT);
         let token = encode(&key(), &serde_json::json!({ "big": big })).unwrap();
         assert!(token.len() > SCRATCH_KEPT);
@@ -604,5 +607,38 @@ mod tests {
         assert!((1..=SCRATCH_KEPT).contains(&capacity()));
         let ok = with_scratch(|json| json.is_empty());
         assert!(ok, "the buffer is handed out empty");
+    }
+
+    /// A token signed from a thread-local's destructor, after the scratch buffer is gone (its
+    /// destructor ran first: thread-locals are destroyed in reverse order of first use), is
+    /// still made, and made right; `LocalKey::with` would have panicked there.
+    #[test]
+    fn signing_during_thread_exit_works() {
+        struct SignsOnDrop(std::sync::mpsc::Sender<(bool, Result<String, Error>)>);
+        impl Drop for SignsOnDrop {
+            fn drop(&mut self) {
+                let scratch_gone = SCRATCH.try_with(|_| ()).is_err();
+                let token = encode(&key(), &serde_json::json!({"sub": "late"}));
+                let _ = self.0.send((scratch_gone, token));
+            }
+        }
+        thread_local! {
+            static LATE: Cell<Option<SignsOnDrop>> = const { Cell::new(None) };
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            LATE.with(|late| late.set(Some(SignsOnDrop(sender))));
+            encode(&key(), &serde_json::json!({"sub": "early"})).unwrap();
+        })
+        .join()
+        .unwrap();
+        let (scratch_gone, token) = receiver.recv().unwrap();
+        assert_eq!(
+            token.unwrap(),
+            encode(&key(), &serde_json::json!({"sub": "late"})).unwrap()
+        );
+        if cfg!(target_os = "linux") {
+            assert!(scratch_gone, "the test did not reach the case it is for");
+        }
     }
 }
