@@ -220,6 +220,13 @@ impl<'k> Encoder<'k> {
             if json.first() != Some(&b'{') {
                 return Some("the claims must serialise to a JSON object");
             }
+            // Room for the rest of the token: the encoder reserves exactly what it writes, and
+            // the `.` after it would then double the allocation.
+            token.reserve(
+                base64url::encoded_len(json.len())
+                    .saturating_add(1)
+                    .saturating_add(base64url::encoded_len(self.key.signature_len())),
+            );
             base64url::encode_public_append(json, &mut token);
             None
         });
@@ -278,7 +285,7 @@ thread_local! {
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// Largest scratch buffer a thread keeps between tokens; a bigger one is given back.
+/// Largest scratch buffer a thread keeps between tokens; a bigger one is shrunk to it.
 const SCRATCH_KEPT: usize = 16 * 1024;
 
 /// Runs `write` with an empty buffer: the thread's scratch buffer, taken out for the call and
@@ -287,21 +294,21 @@ const SCRATCH_KEPT: usize = 16 * 1024;
 /// thread's locals are gone: neither can fail.
 ///
 /// Why: the JSON is only needed until it is encoded, and a second allocation per token cost
-/// about 2% of an HS256 signature. What stays in the buffer is the last token's payload, which
-/// the token itself carries in the clear.
+/// about 2% of an HS256 signature. The buffer is emptied but not wiped: its memory still holds
+/// the last claims written, which are not secret (a token's payload is readable by anyone).
 fn with_scratch<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     let mut json = SCRATCH.try_with(Cell::take).unwrap_or_default();
     json.clear();
     let result = write(&mut json);
-    if json.capacity() <= SCRATCH_KEPT {
-        // Fails only during thread exit; the buffer is then simply dropped.
-        let _ = SCRATCH.try_with(|cell| cell.set(json));
-    }
+    json.clear();
+    json.shrink_to(SCRATCH_KEPT);
+    // Fails only during thread exit; the buffer is then simply dropped.
+    let _ = SCRATCH.try_with(|cell| cell.set(json));
     result
 }
 
-/// Initial capacity of a token after its header: room for about 256 bytes of claims, their
-/// encoding and an HMAC or ECDSA signature.
+/// Initial capacity of a token after its header: room for the encoding of about 500 bytes of
+/// claims and an HMAC or ECDSA signature (about 300 bytes with an RSA-2048 one) before it grows.
 const TOKEN_CAPACITY: usize = 768;
 
 /// The encoded default header (`{"alg":..,"typ":"JWT"}`) of each algorithm, with its `.`.
@@ -571,42 +578,64 @@ mod tests {
         impl Serialize for Nested {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
+                // The outer token's JSON is half-written when the inner one is signed.
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("before", &"outer")?;
                 let inner = encode(&key(), &serde_json::json!({"sub": "inner"}))
                     .map_err(serde::ser::Error::custom)?;
-                let mut map = serializer.serialize_map(Some(1))?;
                 map.serialize_entry("inner", &inner)?;
+                map.serialize_entry("after", &"outer")?;
                 map.end()
             }
         }
         // HMAC is deterministic: the same tokens as claims serialised one at a time.
         let inner = encode(&key(), &serde_json::json!({"sub": "inner"})).unwrap();
         let outer = encode(&key(), &Nested).unwrap();
-        assert_eq!(
-            outer,
-            encode(&key(), &serde_json::json!({ "inner": inner })).unwrap()
-        );
+        let expected = Encoder::new(&key())
+            .encode_json(&format!(
+                r#"{{"before":"outer","inner":"{inner}","after":"outer"}}"#
+            ))
+            .unwrap();
+        assert_eq!(outer, expected);
         let plain = encode(&key(), &serde_json::json!({"sub": "after"})).unwrap();
         let claims = crate::danger_decode_unverified(&plain).unwrap();
         assert_eq!(claims.payload(), br#"{"sub":"after"}"#);
     }
 
-    /// A huge token's scratch buffer is given back; small ones are kept for the next token.
+    /// The scratch buffer is handed out empty after every kind of ending (a token, refused
+    /// claims, a panicking `Serialize`), and a huge one is shrunk to the size kept.
     #[test]
-    fn scratch_buffer_is_kept_only_when_small() {
+    fn scratch_buffer_is_emptied_and_kept_small() {
+        struct Panics;
+        impl Serialize for Panics {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("half", &"written")?;
+                panic!("a claims type that panics half-way");
+            }
+        }
         let capacity = || {
             let json = SCRATCH.with(Cell::take);
             let capacity = json.capacity();
             SCRATCH.with(|cell| cell.set(json));
             capacity
         };
-        let big = "x".repeat(SCRATCH_KEPT);
+        let handed_out_empty = || with_scratch(|json| json.is_empty());
+        let small = serde_json::json!({"sub": "small"});
+        let expected = encode(&key(), &small).unwrap();
+
+        let big = "x".repeat(4 * SCRATCH_KEPT);
         let token = encode(&key(), &serde_json::json!({ "big": big })).unwrap();
-        assert!(token.len() > SCRATCH_KEPT);
-        assert_eq!(capacity(), 0);
-        encode(&key(), &serde_json::json!({"sub": "small"})).unwrap();
-        assert!((1..=SCRATCH_KEPT).contains(&capacity()));
-        let ok = with_scratch(|json| json.is_empty());
-        assert!(ok, "the buffer is handed out empty");
+        assert!(token.len() > 4 * SCRATCH_KEPT);
+        assert!((1..=SCRATCH_KEPT).contains(&capacity()), "{}", capacity());
+        assert!(handed_out_empty());
+
+        assert!(encode(&key(), &"not an object").is_err());
+        assert!(handed_out_empty());
+        assert!(std::panic::catch_unwind(|| encode(&key(), &Panics)).is_err());
+        assert!(handed_out_empty());
+        assert_eq!(encode(&key(), &small).unwrap(), expected);
     }
 
     /// A token signed from a thread-local's destructor, after the scratch buffer is gone (its
