@@ -1,6 +1,7 @@
 //! Heap calls per verification and per signing, counted: jwt-core adds none to a verification
 //! (a claims type that borrows from the token makes none at all; one that owns its strings
-//! makes one per string) and makes one per token it signs (the token), with or without a `kid`.
+//! makes one per string) and makes one per token it signs (the token), with or without a `kid`,
+//! two for claims too big for the token's first allocation.
 //!
 //! One test function only: the allocator's counters are process-wide, and the test harness
 //! runs the functions of a binary in parallel.
@@ -133,6 +134,17 @@ fn heap_calls_per_operation() {
             let valid = verifier.verify::<Times>(&token).unwrap();
             assert_eq!(valid.claims().exp, 4_102_444_800);
         }
+    }
+    // Bigger claims: the token grows once, to its whole size; the claims' JSON goes to the
+    // thread's scratch buffer, which keeps up to 16 KiB between tokens.
+    let key = SigningKey::from_hmac_secret(Algorithm::HS256, &[7; 32]).unwrap();
+    for size in [600, 10_000] {
+        let claims = serde_json::json!({ "sub": "a".repeat(size) });
+        let signing = heap_calls(|| {
+            let token = jwt_core::encode(&key, &claims).unwrap();
+            assert!(token.len() > size);
+        });
+        assert_eq!(signing, 2.0, "signing {size} bytes of claims");
     }
 }
 
