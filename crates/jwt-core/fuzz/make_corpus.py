@@ -344,6 +344,9 @@ def roundtrip_seeds() -> None:
     # Printable bytes make ASCII names and strings; 0xFF runs make long containers.
     write(t, "ascii", bytes([1]) + b"the quick brown fox jumps over the lazy dog" * 3)
     write(t, "ff-run", bytes([2]) + b"\xff" * 200)
+    # Found by the fuzzer (ASan run, seventh round): claims whose member name serde_json reads as
+    # its own marker (`$serde_json::private::RawValue`); kept in artifacts/ and replayed from here.
+    write(t, "serde-json-marker-name", (FUZZ / "artifacts" / t / "serde-json-marker-name").read_bytes())
 
 
 def main() -> None:

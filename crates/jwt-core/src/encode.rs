@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::Error;
+use crate::json::write::Unwritable;
 use crate::keys::SigningKey;
 
 /// Header member names the encoder writes itself or that would change how tokens are verified.
@@ -214,8 +215,15 @@ impl<'k> Encoder<'k> {
         // The closure's result is a plain message, not an `Error`: moving a whole `Result` out
         // of it cost 3% of an HS256 signature (stack copies, store forwarding).
         let refused = with_scratch(|json| {
-            if crate::json::write::write(claims, json).is_err() {
-                return Some("the claims cannot be serialised to JSON");
+            match crate::json::write::write(claims, json) {
+                Ok(()) => {}
+                Err(Unwritable::Failed) => return Some("the claims cannot be serialised to JSON"),
+                Err(Unwritable::MarkerName) => {
+                    return Some(
+                        "a member name of the claims starts with `$serde_json::private::`, which \
+                         serde_json reads as its own marker; verifiers refuse such tokens",
+                    );
+                }
             }
             if json.first() != Some(&b'{') {
                 return Some("the claims must serialise to a JSON object");

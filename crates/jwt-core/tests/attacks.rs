@@ -662,6 +662,66 @@ fn reject_d4_duplicate_members_under_a_valid_mac() {
     }
 }
 
+/// D4's cousin, found by the roundtrip fuzz target: serde_json reads an object whose first
+/// member is named `$serde_json::private::RawValue` into a `Value` as the JSON inside that
+/// member's string, so one signed text had two readings (the registered claims saw one, a
+/// claims type holding a `Value` the other). Member names with serde_json's marker prefix are
+/// refused at any depth, escaped or not, and never signed.
+#[test]
+fn reject_d4_serde_json_marker_member_names() {
+    let smuggled = r#"{"$serde_json::private::RawValue":"{\"role\":\"admin\"}"}"#;
+    // What serde_json alone makes of it: a member the signed text does not have.
+    let read: serde_json::Value = serde_json::from_str(smuggled).unwrap();
+    assert_eq!(read, serde_json::json!({"role": "admin"}));
+
+    let v = hmac_verifier();
+    let exp = NOW + 60;
+    for payload in [
+        format!(r#"{{"sub":"alice","exp":{exp},"attrs":{smuggled}}}"#),
+        format!(r#"{{"$serde_json::private::RawValue":"{{}}","exp":{exp}}}"#),
+        format!(r#"{{"exp":{exp},"$serde_json::private::Number":"1"}}"#),
+        format!(r#"{{"exp":{exp},"list":[1,{{"a":1,"$serde_json::private::x":2}}]}}"#),
+        format!(r#"{{"exp":{exp},"attrs":{{"\u0024serde_json::private::RawValue":"{{}}"}}}}"#),
+    ] {
+        let token = hs256_token(r#"{"alg":"HS256"}"#, &payload, SECRET);
+        assert_eq!(kind(&v, &token), ErrorKind::InvalidPayload, "{payload}");
+    }
+    // The prefix only matters as a name: as a value, or a name that merely resembles it, it is
+    // an ordinary string.
+    let payload = format!(
+        r#"{{"exp":{exp},"note":"$serde_json::private::RawValue","$serde_json::privat":1}}"#
+    );
+    let claims = accepted(&v, &hs256_token(r#"{"alg":"HS256"}"#, &payload, SECRET));
+    assert_eq!(claims["note"], "$serde_json::private::RawValue");
+
+    // The encoder refuses to write such names, whether in a map, a struct or JSON text.
+    let key = SigningKey::from_hmac_secret(Algorithm::HS256, SECRET).unwrap();
+    let nested = serde_json::json!({"sub": "a", "attrs": {"$serde_json::private::RawValue": "{}"}});
+    #[derive(serde::Serialize)]
+    struct Renamed {
+        #[serde(rename = "$serde_json::private::Number")]
+        n: u8,
+    }
+    for refused in [
+        jwt_core::encode(&key, &nested),
+        jwt_core::encode(&key, &Renamed { n: 1 }),
+        jwt_core::Encoder::new(&key).encode_json(smuggled),
+    ] {
+        let error = refused.unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Encoding | ErrorKind::InvalidPayload
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("$serde_json::private::"),
+            "{error}"
+        );
+    }
+}
+
 #[test]
 fn reject_d5_payload_that_is_not_an_object() {
     let v = hmac_verifier();

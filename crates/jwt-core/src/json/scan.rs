@@ -8,8 +8,9 @@
 //! (`claims::replay`) without a second parse. The scan touches each byte once (string contents
 //! eight bytes at a time) and allocates nothing unless a member name contains escapes.
 //!
-//! It accepts exactly RFC 8259 JSON, with one extra rule: `\u` escapes must form valid UTF-16
-//! (a lone surrogate is refused, as it cannot become a Rust string).
+//! It accepts exactly RFC 8259 JSON, with two extra rules: `\u` escapes must form valid UTF-16
+//! (a lone surrogate is refused, as it cannot become a Rust string), and no member name, at any
+//! depth, may start with `$serde_json::private::` (see [`SERDE_JSON_MARKER`]).
 
 use std::borrow::Cow;
 
@@ -48,17 +49,49 @@ enum Fault {
     Truncated,
     NotAnObject,
     TooDeep,
+    MarkerName,
 }
+
+/// The prefix of the member names serde_json uses as its own markers. An object whose first
+/// member is `$serde_json::private::RawValue` is read into a `serde_json::Value` as the JSON
+/// *inside that member's string* (and `...::Number` as a number, with `arbitrary_precision`), so
+/// `{"attrs": {"$serde_json::private::RawValue": "{\"role\":\"admin\"}"}}` would reach a claims
+/// type holding a `Value` as `{"attrs": {"role": "admin"}}`: two readings of one signed text,
+/// for an issuer that signs member names it does not choose. Such names are refused wherever
+/// they stand; the encoder refuses to write them.
+pub(crate) const SERDE_JSON_MARKER: &str = "$serde_json::private::";
 
 impl From<Fault> for Error {
     fn from(fault: Fault) -> Error {
-        Error::InvalidPayload(match fault {
+        Error::InvalidPayload(fault.message())
+    }
+}
+
+impl Fault {
+    const fn message(self) -> &'static str {
+        match self {
             Fault::NotJson => "not valid JSON",
             Fault::Truncated => "truncated JSON",
             Fault::NotAnObject => "not a JSON object of the expected shape",
             Fault::TooDeep => "nested deeper than the limit",
-        })
+            Fault::MarkerName => {
+                "a member name starts with `$serde_json::private::`, which serde_json reads as \
+                 its own marker"
+            }
+        }
     }
+}
+
+/// Whether the JSON object `text` is refused for a member name, at any depth, that starts with
+/// [`SERDE_JSON_MARKER`] (and for nothing before it).
+pub(crate) fn names_a_marker(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return false;
+    };
+    matches!(
+        for_each_member(text, usize::MAX, |_| Ok(())),
+        Err(Error::InvalidPayload(message)) if message == Fault::MarkerName.message()
+    )
 }
 
 /// Validates `text` as exactly one JSON object nested at most `max_depth` levels deep (the
@@ -89,6 +122,9 @@ pub(crate) fn for_each_member<'a>(
             let start = cursor.position;
             let (end, escaped) = cursor.member_name()?;
             let name = member_name(text, start, end, escaped)?;
+            if name.starts_with(SERDE_JSON_MARKER) {
+                return Err(Fault::MarkerName.into());
+            }
             let value_start = cursor.position;
             let shape = cursor.value(max_depth)?;
             let value = text
@@ -255,6 +291,7 @@ impl Containers {
 }
 
 struct Cursor<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     position: usize,
 }
@@ -262,6 +299,7 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     const fn new(text: &'a str) -> Self {
         Cursor {
+            text,
             bytes: text.as_bytes(),
             position: 0,
         }
@@ -311,6 +349,22 @@ impl<'a> Cursor<'a> {
         self.eat(b':')?;
         self.skip_whitespace();
         Ok((end, escaped))
+    }
+
+    /// [`Cursor::member_name`] for a member below the top level, whose name is otherwise not
+    /// needed: refuses the serde_json markers (see [`SERDE_JSON_MARKER`]). A plain name is
+    /// checked by its first byte, so only names starting with `$` or an escape cost more.
+    #[inline(always)]
+    fn nested_member_name(&mut self) -> Result<(), Fault> {
+        let start = self.position;
+        let (end, escaped) = self.member_name()?;
+        let first = self.bytes.get(start.wrapping_add(1)).copied();
+        if matches!(first, Some(b'$' | b'\\'))
+            && member_name(self.text, start, end, escaped)?.starts_with(SERDE_JSON_MARKER)
+        {
+            return Err(Fault::MarkerName);
+        }
+        Ok(())
     }
 
     /// Reads one string starting at its opening quote; returns whether it contains escapes.
@@ -470,7 +524,7 @@ impl<'a> Cursor<'a> {
                     } else {
                         open.push(object);
                         if object {
-                            self.member_name()?;
+                            self.nested_member_name()?;
                         }
                         complete = false;
                     }
@@ -501,7 +555,7 @@ impl<'a> Cursor<'a> {
                     Some(b',') => {
                         self.skip_whitespace();
                         if object {
-                            self.member_name()?;
+                            self.nested_member_name()?;
                         }
                         break;
                     }
@@ -704,6 +758,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn refuse_serde_json_marker_names_at_any_depth() {
+        for text in [
+            r#"{"$serde_json::private::RawValue":"{}"}"#,
+            r#"{"a":1,"$serde_json::private::Number":"1"}"#,
+            r#"{"a":{"$serde_json::private::RawValue":"{}"}}"#,
+            r#"{"a":{"b":1,"$serde_json::private::"  :  2}}"#,
+            r#"{"a":[[{"$serde_json::private::anything":null}]]}"#,
+            r#"{"\u0024serde_json::private::RawValue":"{}"}"#,
+            r#"{"a":{"\u0024serde_json\u003a:private::RawValue":"{}"}}"#,
+        ] {
+            assert!(names_a_marker(text.as_bytes()), "{text}");
+            let refused = for_each_member(text, 32, |_| Ok(())).unwrap_err();
+            assert_eq!(
+                refused.to_string(),
+                Error::from(Fault::MarkerName).to_string(),
+                "{text}"
+            );
+        }
+        for text in [
+            r#"{"a":"$serde_json::private::RawValue"}"#,
+            r#"{"a":["$serde_json::private::RawValue"]}"#,
+            r#"{"$serde_json::privat":1,"b":{"$serde_json":2,"$":3}}"#,
+            r#"{"x$serde_json::private::RawValue":1}"#,
+            r#"{"a":{"\u0024serde":1}}"#,
+        ] {
+            assert!(!names_a_marker(text.as_bytes()), "{text}");
+            assert!(for_each_member(text, 32, |_| Ok(())).is_ok(), "{text}");
+        }
+        // Refused for something else first: not counted as a marker.
+        assert!(!names_a_marker(br#"{"a":1,"a":}"#));
+        assert!(!names_a_marker(b"\xff"));
     }
 
     #[test]

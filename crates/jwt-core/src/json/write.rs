@@ -27,7 +27,7 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
-use super::scan::plain_prefix;
+use super::scan::{SERDE_JSON_MARKER, plain_prefix};
 
 /// Nesting the writer follows itself; deeper values are left to serde_json (whose frames are
 /// smaller), so that the writer never needs more stack than serde_json would.
@@ -37,17 +37,16 @@ const MAX_DEPTH: usize = 128;
 /// (verbatim text) and, when any crate in the build enables serde_json's `arbitrary_precision`,
 /// every `Number` (a bare number). A plain name check: jwt-core cannot see which serde_json
 /// features the build has.
-const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";
+const SERDE_JSON_PRIVATE: &str = SERDE_JSON_MARKER;
 
-/// Appends the compact JSON of `value` to `out`: exactly what `serde_json::to_writer` appends.
+/// Appends the compact JSON of `value` to `out`: exactly what `serde_json::to_writer` appends,
+/// except that a member name starting with `$serde_json::private::` is refused (see
+/// [`super::scan::SERDE_JSON_MARKER`]).
 ///
 /// # Errors
-/// When `value` cannot be written (serde_json would fail too); `out` may then hold part of the
-/// output.
-pub(crate) fn write<T: Serialize + ?Sized>(
-    value: &T,
-    out: &mut Vec<u8>,
-) -> Result<(), serde_json::Error> {
+/// When `value` cannot be written (serde_json would fail too) or names a member with that
+/// prefix; `out` may then hold part of the output.
+pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Unwritable> {
     let start = out.len();
     let gave_up = Cell::new(false);
     let written = value.serialize(Writer {
@@ -58,12 +57,36 @@ pub(crate) fn write<T: Serialize + ?Sized>(
     match written {
         Ok(()) if !gave_up.get() => Ok(()),
         // The claims type failed by itself: serde_json would have met the same failure.
-        Err(_) if !gave_up.get() => Err(ser::Error::custom("the claims type failed to serialise")),
+        Err(_) if !gave_up.get() => Err(Unwritable::Failed),
         _ => {
             out.truncate(start);
-            serde_json::to_writer(out, value)
+            serde_json::to_writer(&mut *out, value).map_err(|_| Unwritable::Failed)?;
+            // serde_json writes what our writer hands it whole (raw JSON text included), so the
+            // member names are checked in its output: rarely, only when the prefix occurs at all.
+            let text = out.get(start..).unwrap_or_default();
+            if memchr::memmem::find(text, SERDE_JSON_MARKER.as_bytes()).is_some()
+                && super::scan::names_a_marker(text)
+            {
+                return Err(Unwritable::MarkerName);
+            }
+            Ok(())
         }
     }
+}
+
+/// Why [`write`] wrote nothing usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unwritable {
+    /// The value failed to serialise, or serde_json refuses it.
+    Failed,
+    /// A member name starts with `$serde_json::private::`.
+    MarkerName,
+}
+
+/// Whether `name` starts with serde_json's marker prefix (one byte compared for most names).
+#[inline(always)]
+fn is_marker(name: &str) -> bool {
+    name.as_bytes().first() == Some(&b'$') && name.starts_with(SERDE_JSON_MARKER)
 }
 
 /// Why the writer stopped: it gave up, or the claims type raised an error.
@@ -384,6 +407,11 @@ impl Compound<'_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Stop> {
+        if is_marker(name) {
+            // Refused after serde_json has written it (`write`).
+            self.gave_up.set(true);
+            return Err(Stop);
+        }
         let comma = self.comma_due();
         if !short_string(self.out, name.as_bytes(), comma, true) {
             if comma {
@@ -709,6 +737,9 @@ impl ser::Serializer for KeyWriter<'_> {
     written_alike!();
 
     fn serialize_str(self, v: &str) -> Result<(), Stop> {
+        if is_marker(v) {
+            return Err(self.give_up()); // refused after serde_json has written it (`write`)
+        }
         string(self.out, v);
         Ok(())
     }
@@ -1196,6 +1227,37 @@ mod tests {
         assert!(!written_by_us(&raw));
     }
 
+    /// Member names with serde_json's marker prefix are refused wherever they come from: a map
+    /// key, a struct field, or raw JSON text handed through; a `RawValue` itself is not a name.
+    #[test]
+    fn marker_names_are_refused() {
+        #[derive(Serialize)]
+        struct Renamed {
+            #[serde(rename = "$serde_json::private::RawValue")]
+            field: u8,
+        }
+        #[derive(Serialize, Debug)]
+        struct Holder<'a> {
+            raw: &'a RawValue,
+        }
+        let refused = |result: Result<(), Unwritable>| result == Err(Unwritable::MarkerName);
+        let key = "$serde_json::private::RawValue";
+        assert!(refused(write(
+            &BTreeMap::from([(key, 1u8)]),
+            &mut Vec::new()
+        )));
+        let nested = serde_json::json!({"a": [{"b": {key: "{}"}}]});
+        assert!(refused(write(&nested, &mut Vec::new())));
+        assert!(refused(write(&Renamed { field: 1 }, &mut Vec::new())));
+        let raw = RawValue::from_string(format!(r#"{{"{key}":"{{}}"}}"#)).unwrap();
+        assert!(refused(write(&Holder { raw: &raw }, &mut Vec::new())));
+        // Values and look-alike names are ordinary; a `RawValue` is written verbatim.
+        let fine = serde_json::json!({"v": key, "$serde_json::privat": 1});
+        agree(&fine);
+        let raw = RawValue::from_string(r#"{"kept":1}"#.to_owned()).unwrap();
+        agree(&Holder { raw: &raw });
+    }
+
     /// `Serialize` impls that misbehave, from a review: each must come out as serde_json's.
     mod misbehaving {
         use std::cell::Cell;
@@ -1421,10 +1483,16 @@ mod tests {
 
         #[test]
         fn serde_json_private_types_are_left_to_it() {
-            // Without the feature (this build) serde_json writes the struct as an object, with it
-            // a bare number: either way it is serde_json's output, never the writer's guess.
+            // Without the feature (this build) serde_json writes the struct as an object named by
+            // its marker, which is refused; with it, a bare number, which is serde_json's output:
+            // never the writer's guess.
             let claims = BTreeMap::from([("exp", ArbitraryPrecisionNumber("4102444800"))]);
-            agree(&claims);
+            let theirs = serde_json::to_string(&claims).unwrap();
+            if theirs.contains(SERDE_JSON_MARKER) {
+                assert_eq!(write(&claims, &mut Vec::new()), Err(Unwritable::MarkerName));
+            } else {
+                agree(&claims);
+            }
             assert!(!written_by_us(&claims));
         }
 

@@ -115,7 +115,18 @@ pub fn run(data: &[u8]) {
 
     let key = &signing_keys()[index];
     let verifier = &verifiers()[index];
-    let token = jwt_core::encode(key, &claims).expect("claims that are an object sign");
+    let token = match jwt_core::encode(key, &claims) {
+        Ok(token) => token,
+        Err(error) => {
+            // The one refusal for an object: a member name serde_json reads as its own marker.
+            let json = serde_json::to_string(&claims).expect("a Value serialises");
+            assert!(
+                json.contains("$serde_json::private::"),
+                "claims that are an object sign: {error:?}"
+            );
+            return;
+        }
+    };
     let verified = verifier
         .verify::<Value>(&token)
         .unwrap_or_else(|e| panic!("a token we signed was rejected: {e:?}"));
