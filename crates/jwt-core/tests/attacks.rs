@@ -685,6 +685,17 @@ fn reject_d4_serde_json_marker_member_names() {
     ] {
         let token = hs256_token(r#"{"alg":"HS256"}"#, &payload, SECRET);
         assert_eq!(kind(&v, &token), ErrorKind::InvalidPayload, "{payload}");
+        // Every entry point, the raw one included (a caller may parse its bytes with serde_json).
+        let raw = v.verify_raw(&token).unwrap_err();
+        assert_eq!(raw.kind(), ErrorKind::InvalidPayload, "{payload}");
+        let mut buffer = Vec::new();
+        let borrowed = v.verify_borrowed::<serde::de::IgnoredAny>(&token, &mut buffer);
+        assert_eq!(borrowed.unwrap_err().kind(), ErrorKind::InvalidPayload);
+        let unverified = jwt_core::danger_decode_unverified(&token).unwrap();
+        assert!(
+            unverified.claims::<serde_json::Value>().is_err(),
+            "{payload}"
+        );
     }
     // The prefix only matters as a name: as a value, or a name that merely resembles it, it is
     // an ordinary string.
