@@ -31,9 +31,13 @@ const RESERVED: &[&str] = &["alg", "typ", "kid", "cty", "crit", "b64"];
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
 ///
+/// One heap allocation per token (the token itself; two for claims of more than about 500
+/// bytes). The claims' JSON is written to a buffer each signing thread keeps, up to 16 KiB.
+///
 /// # Errors
-/// [`Error::Encoding`] if `claims` does not serialise to a JSON object; [`Error::Signing`] if the
-/// crypto backend fails.
+/// [`Error::Encoding`] if `claims` does not serialise to a JSON object, or names a member
+/// `$serde_json::private::...` (serde_json would read it back as something else, so verifiers
+/// refuse it); [`Error::Signing`] if the crypto backend fails.
 pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> Result<String, Error> {
     Encoder::new(key).encode(claims)
 }
