@@ -31,8 +31,9 @@ const RESERVED: &[&str] = &["alg", "typ", "kid", "cty", "crit", "b64"];
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
 ///
-/// One heap allocation per token (the token itself; two for claims of more than about 500
-/// bytes). The claims' JSON is written to a buffer each signing thread keeps, up to 16 KiB.
+/// One heap allocation per token, the token itself (two when the claims outgrow its first
+/// allocation: beyond about 500 bytes with an HMAC or ECDSA key, 300 with RSA). The claims' JSON
+/// is written to a buffer each signing thread keeps, up to 16 KiB.
 ///
 /// # Errors
 /// [`Error::Encoding`] if `claims` does not serialise to a JSON object, or names a member
