@@ -310,8 +310,8 @@ const SCRATCH_KEPT: usize = 16 * 1024;
 /// about 2% of an HS256 signature. The buffer is emptied but not wiped: its memory still holds
 /// the last claims written, which are not secret (a token's payload is readable by anyone).
 fn with_scratch<T>(write: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    // Empty: a buffer is put back only after `clear`, and a new one starts so.
     let mut json = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    json.clear();
     let result = write(&mut json);
     json.clear();
     json.shrink_to(SCRATCH_KEPT);
@@ -634,6 +634,7 @@ mod tests {
             SCRATCH.with(|cell| cell.set(json));
             capacity
         };
+        // `with_scratch` does not clear on the way in: this sees what the last call left.
         let handed_out_empty = || with_scratch(|json| json.is_empty());
         let small = serde_json::json!({"sub": "small"});
         let expected = encode(&key(), &small).unwrap();

@@ -27,17 +27,11 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
-use super::scan::{SERDE_JSON_MARKER, plain_prefix};
+use super::scan::{SERDE_JSON_MARKER, is_marker, plain_prefix};
 
 /// Nesting the writer follows itself; deeper values are left to serde_json (whose frames are
 /// smaller), so that the writer never needs more stack than serde_json would.
 const MAX_DEPTH: usize = 128;
-
-/// The prefix of the struct names serde_json's serializer writes in its own way: `RawValue`
-/// (verbatim text) and, when any crate in the build enables serde_json's `arbitrary_precision`,
-/// every `Number` (a bare number). A plain name check: jwt-core cannot see which serde_json
-/// features the build has.
-const SERDE_JSON_PRIVATE: &str = SERDE_JSON_MARKER;
 
 /// Appends the compact JSON of `value` to `out`: exactly what `serde_json::to_writer` appends,
 /// except that a member name starting with `$serde_json::private::` is refused (see
@@ -81,12 +75,6 @@ pub(crate) enum Unwritable {
     Failed,
     /// A member name starts with `$serde_json::private::`.
     MarkerName,
-}
-
-/// Whether `name` starts with serde_json's marker prefix (one byte compared for most names).
-#[inline(always)]
-fn is_marker(name: &str) -> bool {
-    name.as_bytes().first() == Some(&b'$') && name.starts_with(SERDE_JSON_MARKER)
 }
 
 /// Why the writer stopped: it gave up, or the claims type raised an error.
@@ -604,7 +592,11 @@ impl<'a> ser::Serializer for Writer<'a> {
     }
 
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a>, Stop> {
-        if name.starts_with(SERDE_JSON_PRIVATE) {
+        // The struct names serde_json's serializer writes in its own way carry the same prefix:
+        // `RawValue` (verbatim text) and, when any crate in the build enables serde_json's
+        // `arbitrary_precision`, every `Number` (a bare number). A plain name check: jwt-core
+        // cannot see which serde_json features the build has.
+        if is_marker(name) {
             return Err(self.give_up()); // written by serde_json
         }
         self.serialize_map(Some(len))
